@@ -1,0 +1,164 @@
+// The PEP 249 exception hierarchy, with server error codes mapped to classes as PyMySQL maps them.
+import { CR } from "./protocol/constants.js";
+import { ER } from "./protocol/er.js";
+
+/** Marks instances so that `instanceof` works across two copies of this package. */
+const KINDS = Symbol.for("aiomysql.error.kinds");
+
+interface Branded {
+  [KINDS]?: readonly string[];
+}
+
+function hasKind(value: unknown, kind: string): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  const kinds = (value as Branded)[KINDS];
+  return Array.isArray(kinds) && kinds.includes(kind);
+}
+
+export interface ErrorDetails {
+  /** The server's error code (`ER_*`) or the client's (`CR_*`, 2000-2999). */
+  errno?: number | null;
+  /** The five-character SQLSTATE the server sent, when it sent one. */
+  sqlState?: string | null;
+  /** What the library was doing, such as the SQL text (never a password). */
+  sql?: string;
+  cause?: unknown;
+}
+
+const ER_NAMES: ReadonlyMap<number, string> = new Map(
+  Object.entries(ER).map(([name, code]) => [code, `ER_${name}`]),
+);
+const CR_NAMES: ReadonlyMap<number, string> = new Map(
+  Object.entries(CR).map(([name, code]) => [code, `CR_${name}`]),
+);
+
+/** The root of every error this library throws (PyMySQL's `MySQLError`). */
+export class MySQLError extends Error {
+  /** The server's or client's numeric error code, or null when there is none. */
+  readonly errno: number | null;
+  /** SQLSTATE, for errors the server reported. */
+  readonly sqlState: string | null;
+  /** A stable string code: `ER_DUP_ENTRY`, `CR_SERVER_LOST`, or `ER_<n>` for unnamed codes. */
+  readonly code: string;
+  /** The statement that failed, when the error came from one. */
+  sql?: string;
+
+  constructor(message: string, details: ErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.errno = details.errno ?? null;
+    this.sqlState = details.sqlState ?? null;
+    if (details.sql !== undefined) this.sql = details.sql;
+    const errno = this.errno;
+    this.code =
+      errno === null
+        ? "AIOMYSQL_ERROR"
+        : (ER_NAMES.get(errno) ?? CR_NAMES.get(errno) ?? (errno >= 2000 && errno < 3000 ? `CR_${errno}` : `ER_${errno}`));
+    // Record the names of every class in the chain so instanceof works across copies.
+    const kinds: string[] = [];
+    for (let p = new.target; p && p !== Error; p = Object.getPrototypeOf(p)) kinds.push(p.name);
+    Object.defineProperty(this, KINDS, { value: kinds });
+    Object.defineProperty(this, "name", { value: new.target.name, enumerable: false, configurable: true });
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasKind(value, this.name) || Function.prototype[Symbol.hasInstance].call(this, value);
+  }
+}
+
+/** Important warnings such as data truncation (PEP 249 `Warning`). Also exported as `MySQLWarning`. */
+export class Warning extends MySQLError {}
+/** Base class of every error except `Warning`. */
+export class Error_ extends MySQLError {}
+/** A misuse of the library itself: a closed connection or cursor, a bad option. */
+export class InterfaceError extends Error_ {}
+/** Errors that concern the database. */
+export class DatabaseError extends Error_ {}
+/** Problems with the processed data: out of range, too long, truncated. */
+export class DataError extends DatabaseError {}
+/** Errors in the database's operation: lost connection, access denied, deadlock, timeout. */
+export class OperationalError extends DatabaseError {}
+/** Relational integrity: duplicate key, foreign key, NOT NULL, CHECK. */
+export class IntegrityError extends DatabaseError {}
+/** The server's internal errors. */
+export class InternalError extends DatabaseError {}
+/** Programming errors: bad SQL, missing table, wrong number of parameters. */
+export class ProgrammingError extends DatabaseError {}
+/** A feature the server or this library does not support. */
+export class NotSupportedError extends DatabaseError {}
+
+// `Error` is the PEP 249 name; inside this module it would shadow the global Error.
+Object.defineProperty(Error_, "name", { value: "Error" });
+export { Error_ as Error };
+
+type ErrorClass = new (message: string, details?: ErrorDetails) => MySQLError;
+
+const ERROR_MAP = new Map<number, ErrorClass>();
+function mapErrors(cls: ErrorClass, ...codes: number[]): void {
+  for (const code of codes) ERROR_MAP.set(code, cls);
+}
+mapErrors(
+  ProgrammingError,
+  ER.DB_CREATE_EXISTS,
+  ER.SYNTAX_ERROR,
+  ER.PARSE_ERROR,
+  ER.NO_SUCH_TABLE,
+  ER.WRONG_DB_NAME,
+  ER.WRONG_TABLE_NAME,
+  ER.FIELD_SPECIFIED_TWICE,
+  ER.INVALID_GROUP_FUNC_USE,
+  ER.UNSUPPORTED_EXTENSION,
+  ER.TABLE_MUST_HAVE_COLUMNS,
+  ER.CANT_DO_THIS_DURING_AN_TRANSACTION,
+  ER.WRONG_COLUMN_NAME,
+);
+mapErrors(
+  DataError,
+  ER.WARN_DATA_TRUNCATED,
+  ER.WARN_NULL_TO_NOTNULL,
+  ER.WARN_DATA_OUT_OF_RANGE,
+  ER.NO_DEFAULT,
+  ER.PRIMARY_CANT_HAVE_NULL,
+  ER.DATA_TOO_LONG,
+  ER.DATETIME_FUNCTION_OVERFLOW,
+  ER.TRUNCATED_WRONG_VALUE_FOR_FIELD,
+  ER.ILLEGAL_VALUE_FOR_TYPE,
+);
+mapErrors(
+  IntegrityError,
+  ER.DUP_ENTRY,
+  ER.NO_REFERENCED_ROW,
+  ER.NO_REFERENCED_ROW_2,
+  ER.ROW_IS_REFERENCED,
+  ER.ROW_IS_REFERENCED_2,
+  ER.CANNOT_ADD_FOREIGN,
+  ER.BAD_NULL_ERROR,
+  ER.CONSTRAINT_FAILED,
+  ER.CHECK_CONSTRAINT_VIOLATED,
+);
+mapErrors(NotSupportedError, ER.WARNING_NOT_COMPLETE_ROLLBACK, ER.NOT_SUPPORTED_YET, ER.FEATURE_DISABLED, ER.UNKNOWN_STORAGE_ENGINE);
+mapErrors(
+  OperationalError,
+  ER.DBACCESS_DENIED_ERROR,
+  ER.ACCESS_DENIED_ERROR,
+  ER.CON_COUNT_ERROR,
+  ER.TABLEACCESS_DENIED_ERROR,
+  ER.COLUMNACCESS_DENIED_ERROR,
+  ER.LOCK_DEADLOCK,
+  ER.LOCK_WAIT_TIMEOUT,
+);
+
+/** The class PyMySQL raises for a server error code: unmapped codes below 1000 are internal. */
+export function errorClassFor(errno: number): ErrorClass {
+  return ERROR_MAP.get(errno) ?? (errno < 1000 ? InternalError : OperationalError);
+}
+
+/** Builds the error for an ERR packet. */
+export function serverError(errno: number, sqlState: string | null, message: string, sql?: string): MySQLError {
+  const cls = errorClassFor(errno);
+  return new cls(message, { errno, sqlState, ...(sql === undefined ? {} : { sql }) });
+}
+
+/** Client-side operational failures (`CR_*` codes), such as a lost connection. */
+export function clientError(errno: number, message: string, cause?: unknown): OperationalError {
+  return new OperationalError(message, { errno, cause });
+}
