@@ -1,0 +1,367 @@
+// Commands of the command phase as state machines. The connection writes a command's request,
+// then feeds it the response packets, in order, until it reports that it is done.
+import { MySQLError, clientError, serverError } from "./errors.js";
+import { CLIENT, CR, PACKET } from "./protocol/constants.js";
+import {
+  hasMoreResults,
+  isEndOfRows,
+  parseColumnCount,
+  parseColumnDefinition,
+  parseEndOfRows,
+  parseErr,
+  parseLocalInfileRequest,
+  parseOk,
+  type OkPacket,
+} from "./protocol/results.js";
+import { TextRowDecoder, type DecodeContext, type RowShape } from "./protocol/rows.js";
+import type { ColumnDefinition } from "./types.js";
+
+/** What a command may ask of its connection while it runs. */
+export interface CommandHost {
+  readonly capabilities: number;
+  readonly decodeContext: DecodeContext;
+  /** MariaDB sends extended type names in column definitions. */
+  readonly extendedTypeInfo: boolean;
+  /** Records the status flags of an OK/EOF packet (transaction state, no-backslash-escapes). */
+  noteStatus(statusFlags: number): void;
+  /** Sends the rows of a LOCAL INFILE request (or an empty packet when refused), starting at `sequenceId`. */
+  sendLocalInfile(fileName: string, sequenceId: number, command: QueryCommand): void;
+  pauseReading(): void;
+  resumeReading(): void;
+}
+
+export abstract class Command<T = unknown> {
+  /** May be written while earlier commands are still in flight. */
+  pipelinable = true;
+  /** The request bytes, framed with sequence id 0. */
+  abstract readonly request: Buffer;
+  protected host!: CommandHost;
+  private resolveFn!: (value: T) => void;
+  private rejectFn!: (err: Error) => void;
+  readonly promise: Promise<T>;
+  settled = false;
+  /** The SQL text, for error messages and tracing. */
+  sql?: string;
+
+  constructor() {
+    this.promise = new Promise<T>((resolve, reject) => {
+      this.resolveFn = resolve;
+      this.rejectFn = reject;
+    });
+    // Nobody may be awaiting yet; a rejection is still reported to whoever awaits later.
+    this.promise.catch(() => {});
+  }
+
+  attach(host: CommandHost): void {
+    this.host = host;
+  }
+
+  /** Handles one response packet; returns true when the command's response is complete. */
+  abstract onPacket(payload: Buffer, sequenceId: number): boolean;
+
+  protected resolve(value: T): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.resolveFn(value);
+  }
+
+  /** Fails the command (server error, lost connection, cancellation). */
+  fail(err: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.rejectFn(err);
+  }
+
+  protected serverError(payload: Buffer): MySQLError {
+    const e = parseErr(payload);
+    return serverError(e.errno, e.sqlState, e.message, this.sql);
+  }
+}
+
+/** A command answered by a single OK or ERR packet: COM_PING, COM_INIT_DB, COM_RESET_CONNECTION. */
+export class OkCommand extends Command<OkPacket> {
+  constructor(readonly request: Buffer) {
+    super();
+  }
+
+  onPacket(payload: Buffer): boolean {
+    if (payload[0] === PACKET.ERR) {
+      this.fail(this.serverError(payload));
+    } else if (payload[0] === PACKET.OK) {
+      const ok = parseOk(payload, this.host.capabilities);
+      this.host.noteStatus(ok.statusFlags);
+      this.resolve(ok);
+    } else {
+      this.fail(clientError(CR.MALFORMED_PACKET, `expected OK or ERR, got packet 0x${payload[0]?.toString(16)}`));
+    }
+    return true;
+  }
+}
+
+/** One result of a statement: rows with their columns, or just an OK's counts. */
+export interface ResultSet {
+  /** Column definitions, or null for a statement that returns no rows. */
+  columns: ColumnDefinition[] | null;
+  rows: unknown[];
+  affectedRows: number | bigint;
+  insertId: number | bigint;
+  warnings: number;
+  statusFlags: number;
+  info: string;
+}
+
+function okResult(ok: OkPacket, columns: ColumnDefinition[] | null, rows: unknown[]): ResultSet {
+  return {
+    columns,
+    rows,
+    affectedRows: columns === null ? ok.affectedRows : rows.length,
+    insertId: ok.lastInsertId,
+    warnings: ok.warnings,
+    statusFlags: ok.statusFlags,
+    info: ok.info,
+  };
+}
+
+/** Marks, in a stream's queue, the end of one result set. */
+export class ResultEnd {
+  constructor(readonly result: ResultSet) {}
+}
+
+/** Marks, in a stream's queue, the columns of a new result set. */
+export class ResultStart {
+  constructor(readonly columns: ColumnDefinition[]) {}
+}
+
+/** Marks an error raised after earlier results were delivered. */
+export class ResultError {
+  constructor(readonly error: Error) {}
+}
+
+export type StreamItem = unknown | ResultEnd | ResultStart | ResultError;
+
+const enum State {
+  Header,
+  Columns,
+  ColumnsEof,
+  Rows,
+}
+
+/** Rows a streaming query keeps in memory before it pauses the socket. */
+const HIGH_WATER = 2048;
+const LOW_WATER = 512;
+
+/**
+ * COM_QUERY (and, later, COM_STMT_EXECUTE) with its text result sets.
+ *
+ * Buffered mode resolves with every result set once the last one has arrived; an error after
+ * the first result is kept as the last item (raised by `nextSet()`, as PyMySQL does).
+ * Streaming mode resolves as soon as the first result's metadata (or OK) arrives and then
+ * hands rows out through `read()`, pausing the socket while the reader falls behind.
+ */
+export class QueryCommand extends Command<(ResultSet | Error)[]> {
+  private state = State.Header;
+  private columns: ColumnDefinition[] = [];
+  private columnCount = 0;
+  private decoder: TextRowDecoder | null = null;
+  private rows: unknown[] = [];
+  private readonly results: (ResultSet | Error)[] = [];
+  /** The error to raise after a refused LOCAL INFILE request has been answered. */
+  infileError: Error | null = null;
+
+  // Streaming state.
+  private readonly queue: StreamItem[] = [];
+  private head = 0;
+  private paused = false;
+  private waiter: (() => void) | null = null;
+  /** Drop rows instead of queueing them (a streaming cursor closed early). */
+  discard = false;
+  finished = false;
+
+  constructor(
+    readonly request: Buffer,
+    sql: string,
+    private readonly shape: RowShape,
+    readonly streaming: boolean,
+  ) {
+    super();
+    this.sql = sql;
+  }
+
+  onPacket(payload: Buffer, sequenceId: number): boolean {
+    switch (this.state) {
+      case State.Header:
+        return this.onHeader(payload, sequenceId);
+      case State.Columns:
+        this.columns.push(parseColumnDefinition(payload, this.host.extendedTypeInfo));
+        if (this.columns.length === this.columnCount) {
+          if (this.host.capabilities & CLIENT.DEPRECATE_EOF) this.startRows();
+          else this.state = State.ColumnsEof;
+        }
+        return false;
+      case State.ColumnsEof:
+        if (payload[0] !== PACKET.EOF) throw clientError(CR.MALFORMED_PACKET, "expected EOF after column definitions");
+        this.startRows();
+        return false;
+      case State.Rows:
+        return this.onRow(payload);
+    }
+  }
+
+  private onHeader(payload: Buffer, sequenceId: number): boolean {
+    switch (payload[0]) {
+      case PACKET.OK: {
+        const ok = parseOk(payload, this.host.capabilities);
+        this.host.noteStatus(ok.statusFlags);
+        if (this.infileError) return this.finishWithError(this.infileError);
+        return this.endResult(okResult(ok, null, []), ok.statusFlags);
+      }
+      case PACKET.ERR:
+        return this.finishWithError(this.infileError ?? this.serverError(payload));
+      case PACKET.LOCAL_INFILE:
+        this.host.sendLocalInfile(parseLocalInfileRequest(payload), (sequenceId + 1) & 0xff, this);
+        return false;
+      default:
+        this.columnCount = parseColumnCount(payload);
+        this.columns = [];
+        this.state = State.Columns;
+        return false;
+    }
+  }
+
+  private startRows(): void {
+    this.state = State.Rows;
+    this.decoder = new TextRowDecoder(this.columns, this.host.decodeContext, this.shape);
+    this.rows = [];
+    if (this.streaming) {
+      this.push(new ResultStart(this.columns));
+      this.resolve(this.results);
+    }
+  }
+
+  private onRow(payload: Buffer): boolean {
+    const first = payload[0];
+    if (first === PACKET.ERR) return this.finishWithError(this.serverError(payload));
+    if (first === PACKET.EOF && isEndOfRows(payload, (this.host.capabilities & CLIENT.DEPRECATE_EOF) !== 0)) {
+      const end = parseEndOfRows(payload, this.host.capabilities);
+      this.host.noteStatus(end.statusFlags);
+      const result = okResult(end, this.columns, this.rows);
+      if (this.streaming) result.affectedRows = this.streamedRows;
+      return this.endResult(result, end.statusFlags);
+    }
+    if (this.streaming) {
+      this.streamedRows++;
+      if (!this.discard) this.push(this.decoder!.decode(payload));
+    } else {
+      this.rows.push(this.decoder!.decode(payload));
+    }
+    return false;
+  }
+
+  private streamedRows = 0;
+
+  private endResult(result: ResultSet, statusFlags: number): boolean {
+    this.state = State.Header;
+    this.streamedRows = 0;
+    const more = hasMoreResults(statusFlags);
+    if (this.streaming) {
+      this.push(new ResultEnd(result));
+      this.resolve(this.results);
+      if (!more) this.finish();
+    } else {
+      this.results.push(result);
+      if (!more) this.resolve(this.results);
+    }
+    return !more;
+  }
+
+  private finishWithError(err: Error): boolean {
+    if (this.streaming) {
+      if (!this.settled && this.queue.length === 0) this.fail(err);
+      else this.push(new ResultError(err));
+      this.resolve(this.results);
+      this.finish();
+    } else if (this.results.length === 0) {
+      this.fail(err);
+    } else {
+      this.results.push(err);
+      this.resolve(this.results);
+    }
+    return true;
+  }
+
+  override fail(err: Error): void {
+    if (this.streaming && this.settled && !this.finished) {
+      // The stream already started: hand the error to the reader.
+      this.push(new ResultError(err));
+      this.finish();
+      return;
+    }
+    super.fail(err);
+    this.finished = true;
+    this.wake();
+  }
+
+  // ---- streaming ----
+
+  private push(item: StreamItem): void {
+    this.queue.push(item);
+    if (this.queue.length - this.head >= HIGH_WATER && !this.paused && !this.finished) {
+      this.paused = true;
+      this.host.pauseReading();
+    }
+    this.wake();
+  }
+
+  private finish(): void {
+    this.finished = true;
+    if (this.paused) {
+      this.paused = false;
+      this.host.resumeReading();
+    }
+    this.wake();
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    if (w) {
+      this.waiter = null;
+      w();
+    }
+  }
+
+  /**
+   * Next item of a streaming query: a row, a ResultEnd/ResultStart marker, or a ResultError.
+   * Resolves to undefined once everything has been read.
+   */
+  async read(): Promise<StreamItem | undefined> {
+    for (;;) {
+      if (this.head < this.queue.length) {
+        const item = this.queue[this.head];
+        this.queue[this.head++] = undefined;
+        if (this.head > 4096 && this.head * 2 > this.queue.length) {
+          this.queue.splice(0, this.head);
+          this.head = 0;
+        }
+        if (this.paused && this.queue.length - this.head <= LOW_WATER) {
+          this.paused = false;
+          this.host.resumeReading();
+        }
+        return item;
+      }
+      if (this.finished) return undefined;
+      await new Promise<void>((resolve) => (this.waiter = resolve));
+    }
+  }
+
+  /** Drops queued rows and any still to come; resolves when the server has sent them all. */
+  async drain(): Promise<void> {
+    this.discard = true;
+    this.queue.length = 0;
+    this.head = 0;
+    if (this.paused) {
+      this.paused = false;
+      this.host.resumeReading();
+    }
+    while (!this.finished) await new Promise<void>((resolve) => (this.waiter = resolve));
+  }
+}

@@ -1,0 +1,30 @@
+// The public entry point of aiomysql.
+export { connect, Connection } from "./connection.js";
+export type { ConnectionOwner } from "./connection.js";
+export { Cursor, DictCursor, SSCursor, SSDictCursor } from "./cursors.js";
+export type { ColumnDescription, CursorClass, ExecuteOptions } from "./cursors.js";
+export type { ConnectOptions, LocalInfileHandler } from "./options.js";
+export {
+  MySQLError,
+  Warning,
+  Warning as MySQLWarning,
+  Error,
+  InterfaceError,
+  DatabaseError,
+  DataError,
+  OperationalError,
+  IntegrityError,
+  InternalError,
+  ProgrammingError,
+  NotSupportedError,
+} from "./errors.js";
+export { escape, escapeString, escapeId, interpolate } from "./escape.js";
+export { decoders, makeDecoders } from "./converters.js";
+export type { Decoder, Decoders } from "./converters.js";
+export { CLIENT, COM, CR, FIELD_TYPE, FIELD_FLAG, SERVER_STATUS } from "./protocol/constants.js";
+export { ER } from "./protocol/er.js";
+export { getLogger, setLogger } from "./log.js";
+export type { Logger } from "./log.js";
+export type { SqlValue, SqlParam, SqlArgs, Row, DictRow, ColumnDefinition, TimeZone } from "./types.js";
+export { createPool, Pool } from "./pool.js";
+export type { PoolOptions, AcquireOptions } from "./pool.js";
