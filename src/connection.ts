@@ -432,11 +432,16 @@ export class Connection implements CommandHost, AsyncDisposable {
     return this.writer.finish(0)[0];
   }
 
+  /** SQL text as the server reads it: utf8mb4 is written straight into the packet. */
+  private encodeSql(sql: string): string | Buffer {
+    return this.charsetInfo.name === "utf8mb4" ? sql : this.charsetInfo.encode(sql);
+  }
+
   /** @internal Runs one COM_QUERY. */
   query(sql: string, opts: { shape?: RowShape; streaming?: boolean; drainAll?: boolean } = {}): Promise<(ResultSet | Error)[]> {
     if (this.closeReason !== null) return Promise.reject(this.closedError());
     if (this.options.echo) getLogger().info(sql);
-    writeComQuery(this.writer, this.charsetInfo.isUtf8 ? sql : this.charsetInfo.encode(sql));
+    writeComQuery(this.writer, this.encodeSql(sql));
     const cmd = new QueryCommand(this.frame(), sql, opts.shape ?? ARRAY_ROWS, opts.streaming ?? false);
     // LOAD DATA LOCAL makes the server wait for file data: nothing may be written behind it.
     if (/\bLOAD\s+(DATA|XML)\b/i.test(sql)) cmd.pipelinable = false;
@@ -454,7 +459,7 @@ export class Connection implements CommandHost, AsyncDisposable {
   /** @internal Starts a streaming COM_QUERY and returns its command to read rows from. */
   queryStream(sql: string, shape: RowShape): QueryCommand {
     if (this.options.echo) getLogger().info(sql);
-    writeComQuery(this.writer, this.charsetInfo.isUtf8 ? sql : this.charsetInfo.encode(sql));
+    writeComQuery(this.writer, this.encodeSql(sql));
     const cmd = new QueryCommand(this.frame(), sql, shape, true);
     if (/\bLOAD\s+(DATA|XML)\b/i.test(sql)) cmd.pipelinable = false;
     if (this.closeReason !== null) cmd.fail(this.closedError());

@@ -1,0 +1,359 @@
+// Client-side SQL literals and placeholder binding, as PyMySQL does it: values are turned into
+// SQL literals once and spliced into the query text, never rescanned.
+//
+// Escaping works on the JavaScript string (UTF-16 characters), before the query is encoded in
+// the connection's charset. Every charset in ./protocol/charsets.ts encodes a character as a byte
+// sequence that the server lexes as that one character, so multibyte characters whose trailing
+// byte is 0x5C (`\`), such as GBK 縗 or Shift_JIS ソ, cannot eat or forge an escape.
+import { formatDateTime } from "./converters.js";
+import { ProgrammingError } from "./errors.js";
+import type { SqlArgs, SqlParam, TimeZone } from "./types.js";
+
+/** How values are turned into SQL literals. */
+export interface EscapeOptions {
+  /**
+   * The server's `NO_BACKSLASH_ESCAPES` SQL mode is on: backslashes are ordinary characters, and
+   * only `'` is escaped (as `''`). The connection tracks this from the server status flags.
+   */
+  noBackslashEscapes?: boolean;
+  /** Zone in which Date values are written (default `"local"`). */
+  timeZone?: TimeZone;
+}
+
+const NEEDS_ESCAPE_RE = /[\0\n\r\\'"\x1a]/;
+
+/**
+ * Quotes `s` as an SQL string literal `'...'`.
+ *
+ * With backslash escapes (MySQL's default) NUL, LF, CR, `\`, `'`, `"` and Ctrl-Z (0x1A) become
+ * `\0`, `\n`, `\r`, `\\`, `\'`, `\"` and `\Z`. With `noBackslashEscapes` only `'` is escaped,
+ * as `''`. A string that needs nothing is quoted as is.
+ */
+export function escapeString(s: string, noBackslashEscapes = false): string {
+  if (noBackslashEscapes) {
+    return s.indexOf("'") === -1 ? "'" + s + "'" : "'" + s.replaceAll("'", "''") + "'";
+  }
+  let i = s.search(NEEDS_ESCAPE_RE);
+  if (i === -1) return "'" + s + "'";
+  let out = "'";
+  let last = 0;
+  for (const n = s.length; i < n; i++) {
+    let rep: string;
+    switch (s.charCodeAt(i)) {
+      case 0x00:
+        rep = "\\0";
+        break;
+      case 0x0a:
+        rep = "\\n";
+        break;
+      case 0x0d:
+        rep = "\\r";
+        break;
+      case 0x1a:
+        rep = "\\Z";
+        break;
+      case 0x22:
+        rep = '\\"';
+        break;
+      case 0x27:
+        rep = "\\'";
+        break;
+      case 0x5c:
+        rep = "\\\\";
+        break;
+      default:
+        continue;
+    }
+    out += s.slice(last, i) + rep;
+    last = i + 1;
+  }
+  return out + s.slice(last) + "'";
+}
+
+function quoteIdentifier(name: string): string {
+  if (typeof name !== "string") throw new ProgrammingError(`An identifier must be a string, got ${describe(name)}`);
+  if (name.length === 0) throw new ProgrammingError("An identifier cannot be empty");
+  if (name.indexOf("\0") !== -1) throw new ProgrammingError(`An identifier cannot contain NUL: ${JSON.stringify(name)}`);
+  return name.indexOf("`") === -1 ? "`" + name + "`" : "`" + name.replaceAll("`", "``") + "`";
+}
+
+/**
+ * Quotes an identifier with backticks, doubling any backtick inside it.
+ *
+ * A dotted name is NOT split: `escapeId("a.b")` is `` `a.b` ``, one identifier containing a
+ * dot. Pass an array to qualify a name: `escapeId(["db", "tbl"])` is `` `db`.`tbl` ``.
+ * @throws ProgrammingError for an empty identifier (or array), or one containing NUL.
+ */
+export function escapeId(name: string | readonly string[]): string {
+  if (typeof name === "string") return quoteIdentifier(name);
+  if (!Array.isArray(name) || name.length === 0) {
+    throw new ProgrammingError(`escapeId() needs a string or a non-empty array of strings, got ${describe(name)}`);
+  }
+  let out = quoteIdentifier(name[0]!);
+  for (let i = 1; i < name.length; i++) out += "." + quoteIdentifier(name[i]!);
+  return out;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  if (typeof v === "object") return `an object (${(v as object).constructor?.name ?? "null prototype"})`;
+  return typeof v;
+}
+
+function hexLiteral(bytes: Uint8Array): string {
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return "X'" + buf.toString("hex") + "'";
+}
+
+function escapeNumber(n: number): string {
+  if (!Number.isFinite(n)) {
+    throw new ProgrammingError(`Cannot use ${n} as an SQL value: MySQL has no NaN or infinite numbers`);
+  }
+  if (n === 0) return "0"; // -0 too
+  // MySQL reads a plain digit string as an exact integer, so an integer beyond 2^53 is written
+  // with all its digits (2 ** 60 is 1152921504606846976, not String()'s 1152921504606847000).
+  if (Number.isInteger(n) && !Number.isSafeInteger(n) && Math.abs(n) < 1e21) return BigInt(n).toString();
+  // Otherwise String() is the shortest text that reads back as the same double; its exponent
+  // forms (1e+21, 5e-324) are MySQL float literals, which are read as doubles.
+  return String(n);
+}
+
+function escapeArray(values: readonly SqlParam[], noBackslashEscapes: boolean, timeZone: TimeZone): string {
+  if (values.length === 0) {
+    throw new ProgrammingError("Cannot use an empty array as an SQL value: `IN ()` is a syntax error");
+  }
+  let out = "(" + escapeValue(values[0], noBackslashEscapes, timeZone);
+  for (let i = 1; i < values.length; i++) out += ", " + escapeValue(values[i], noBackslashEscapes, timeZone);
+  return out + ")";
+}
+
+function escapeValue(value: SqlParam, noBackslashEscapes: boolean, timeZone: TimeZone): string {
+  switch (typeof value) {
+    case "string":
+      return escapeString(value, noBackslashEscapes);
+    case "number":
+      return escapeNumber(value);
+    case "bigint":
+      return value.toString();
+    case "boolean":
+      return value ? "1" : "0";
+    case "undefined":
+      return "NULL";
+    case "object":
+      if (value === null) return "NULL";
+      if (value instanceof Date) return "'" + formatDateTime(value, timeZone) + "'";
+      if (value instanceof Uint8Array) return hexLiteral(value);
+      if (Array.isArray(value)) return escapeArray(value, noBackslashEscapes, timeZone);
+      break;
+    default:
+      break;
+  }
+  throw new ProgrammingError(
+    `Cannot use ${describe(value)} as an SQL value: serialise it first (for example with JSON.stringify)`,
+  );
+}
+
+/**
+ * Turns a value into an SQL literal:
+ *
+ * - `null` / `undefined` → `NULL`; `true` / `false` → `1` / `0`
+ * - a finite number → its shortest round-trip decimal text (`-0` → `0`; integers beyond 2^53
+ *   with all their digits, since MySQL reads digit strings exactly); a bigint → its digits
+ * - a string → `escapeString()`
+ * - a Date → `'YYYY-MM-DD HH:MM:SS.mmm'` in `options.timeZone` (default `"local"`)
+ * - a Buffer / Uint8Array → `X'hex'`
+ * - an array → `(a, b, c)`, for `IN %s`; nested arrays give `((1, 2), (3, 4))`
+ *
+ * @throws ProgrammingError for NaN and infinities, invalid Dates, empty arrays and any other
+ * object (serialise it first, e.g. with JSON.stringify).
+ */
+export function escape(value: SqlParam, options?: EscapeOptions): string {
+  return escapeValue(value, options?.noBackslashEscapes === true, options?.timeZone ?? "local");
+}
+
+function isPlainObject(v: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+const PCT = 0x25; // %
+const LPAREN = 0x28; // (
+const CONV_S = 0x73; // s
+const CONV_D = 0x64; // d
+const CONV_F = 0x66; // f
+
+function escapeConverted(
+  value: SqlParam,
+  conv: number,
+  placeholder: string,
+  index: number,
+  noBackslashEscapes: boolean,
+  timeZone: TimeZone,
+): string {
+  if (conv === CONV_D) {
+    if (!(typeof value === "bigint" || (typeof value === "number" && Number.isInteger(value)))) {
+      throw new ProgrammingError(
+        `${placeholder} at index ${index} needs an integer (number or bigint), got ${typeof value === "number" ? value : describe(value)}; use %s for other values`,
+      );
+    }
+  } else if (conv === CONV_F) {
+    if (typeof value !== "number" && typeof value !== "bigint") {
+      throw new ProgrammingError(`${placeholder} at index ${index} needs a number or bigint, got ${describe(value)}; use %s for other values`);
+    }
+  }
+  return escapeValue(value, noBackslashEscapes, timeZone);
+}
+
+/**
+ * Binds arguments to a query the way PyMySQL's `query % args` does.
+ *
+ * - `args` null or undefined: the query is returned unchanged, with no `%` processing at all.
+ * - `%%` is a literal `%`.
+ * - `%s` takes the next argument of an array; `%(name)s` takes a property of a plain object.
+ *   `%d` and `%f` (and `%(name)d`, `%(name)f`) are accepted for numbers and bigints only;
+ *   `%d` needs an integer. They are written exactly like `%s` (no rounding).
+ * - A single value that is not an array or plain object (`5`, `"x"`, a Date, a Buffer) is one
+ *   positional argument. Extra properties of a named-argument object are ignored, as in Python.
+ *
+ * Each value is escaped once (see `escape()`), and the result is never rescanned: `%s` or `?`
+ * inside a value stays literal.
+ * @throws ProgrammingError for too few or too many positional arguments, a missing named
+ * argument, positional placeholders with an object (or named ones with an array), and a `%`
+ * not followed by `%`, `s`, `d`, `f` or `(name)`.
+ */
+export function interpolate(query: string, args: SqlArgs | SqlParam, options?: EscapeOptions): string {
+  if (args === null || args === undefined) return query;
+  const noBackslashEscapes = options?.noBackslashEscapes === true;
+  const timeZone = options?.timeZone ?? "local";
+  let positional: readonly SqlParam[] | null = null;
+  let named: { readonly [name: string]: SqlParam } | null = null;
+  if (Array.isArray(args)) {
+    positional = args as readonly SqlParam[];
+  } else if (typeof args === "object" && !(args instanceof Date) && !(args instanceof Uint8Array)) {
+    if (!isPlainObject(args)) {
+      throw new ProgrammingError(`Query arguments must be an array, a plain object or a single value, got ${describe(args)}`);
+    }
+    named = args as { readonly [name: string]: SqlParam };
+  } else {
+    positional = [args as SqlParam];
+  }
+
+  let out = "";
+  let last = 0;
+  let next = 0;
+  let i = query.indexOf("%");
+  while (i !== -1) {
+    const c = query.charCodeAt(i + 1);
+    if (c === PCT) {
+      out += query.slice(last, i + 1);
+      last = i + 2;
+    } else if (c === CONV_S || c === CONV_D || c === CONV_F) {
+      const placeholder = "%" + query[i + 1];
+      if (positional === null) {
+        throw new ProgrammingError(
+          `Positional placeholder ${placeholder} at index ${i} cannot be mixed with named arguments: use %(name)s placeholders, or pass an array`,
+        );
+      }
+      if (next >= positional.length) {
+        throw new ProgrammingError(
+          `Not enough arguments for the format string: ${placeholder} at index ${i} needs argument ${next + 1}, but ${positional.length} given`,
+        );
+      }
+      out += query.slice(last, i) + escapeConverted(positional[next++], c, placeholder, i, noBackslashEscapes, timeZone);
+      last = i + 2;
+    } else if (c === LPAREN) {
+      const close = query.indexOf(")", i + 2);
+      if (close === -1) throw new ProgrammingError(`Incomplete named placeholder at index ${i}: missing ")"`);
+      const conv = query.charCodeAt(close + 1);
+      const name = query.slice(i + 2, close);
+      if (conv !== CONV_S && conv !== CONV_D && conv !== CONV_F) {
+        throw new ProgrammingError(`Named placeholder %(${name}) at index ${i} must end with s, d or f`);
+      }
+      const placeholder = `%(${name})${query[close + 1]}`;
+      if (named === null) {
+        throw new ProgrammingError(
+          `Named placeholder ${placeholder} at index ${i} cannot be mixed with positional arguments: pass a plain object`,
+        );
+      }
+      if (!Object.hasOwn(named, name)) {
+        throw new ProgrammingError(`Missing named argument ${JSON.stringify(name)} for ${placeholder} at index ${i}`);
+      }
+      out += query.slice(last, i) + escapeConverted(named[name], conv, placeholder, i, noBackslashEscapes, timeZone);
+      last = close + 2;
+    } else if (Number.isNaN(c)) {
+      throw new ProgrammingError(`Incomplete format: "%" at the end of the query (index ${i}); write %% for a literal %`);
+    } else {
+      throw new ProgrammingError(
+        `Unsupported format character ${JSON.stringify(query[i + 1])} after "%" at index ${i}; write %% for a literal %`,
+      );
+    }
+    i = query.indexOf("%", last);
+  }
+  if (positional !== null && next < positional.length) {
+    throw new ProgrammingError(
+      `Not all arguments converted during string formatting: ${positional.length} given, the query uses ${next}`,
+    );
+  }
+  return last === 0 ? query : out + query.slice(last);
+}
+
+const Q_SINGLE = 0x27; // '
+const Q_DOUBLE = 0x22; // "
+const Q_BACK = 0x60; // `
+const BACKSLASH = 0x5c;
+const QMARK = 0x3f;
+const DASH = 0x2d;
+const HASH = 0x23;
+const SLASH = 0x2f;
+const STAR = 0x2a;
+
+/**
+ * Binds `?` placeholders (the style of Kysely, Drizzle and Knex) to `params`, escaping each
+ * with `escape()`. A `?` inside a '...', "..." or `...` quoted section, or inside a `-- `, `#`
+ * or `/* *\/` comment, is left alone; inside quotes, a backslash escapes the next character
+ * unless `noBackslashEscapes`.
+ * @throws ProgrammingError when the number of placeholders differs from `params.length`.
+ */
+export function formatQmark(query: string, params: readonly SqlParam[], options?: EscapeOptions): string {
+  const noBackslashEscapes = options?.noBackslashEscapes === true;
+  const timeZone = options?.timeZone ?? "local";
+  const n = query.length;
+  let out = "";
+  let last = 0;
+  let used = 0;
+  let i = 0;
+  while (i < n) {
+    const c = query.charCodeAt(i);
+    if (c === QMARK) {
+      if (used < params.length) out += query.slice(last, i) + escapeValue(params[used], noBackslashEscapes, timeZone);
+      used++;
+      last = ++i;
+    } else if (c === Q_SINGLE || c === Q_DOUBLE || c === Q_BACK) {
+      // A doubled quote inside closes and reopens the section, which comes to the same thing.
+      const escapes = c !== Q_BACK && !noBackslashEscapes;
+      i++;
+      while (i < n) {
+        const d = query.charCodeAt(i);
+        if (d === c) break;
+        i += escapes && d === BACKSLASH ? 2 : 1;
+      }
+      i++;
+    } else if (c === HASH || (c === DASH && query.charCodeAt(i + 1) === DASH && !(query.charCodeAt(i + 2) > 0x20))) {
+      // `#` and `-- ` (two dashes then whitespace, a control character or the end) run to the end of the line.
+      const eol = query.indexOf("\n", i);
+      i = eol === -1 ? n : eol + 1;
+    } else if (c === SLASH && query.charCodeAt(i + 1) === STAR) {
+      const close = query.indexOf("*/", i + 2);
+      i = close === -1 ? n : close + 2;
+    } else {
+      i++;
+    }
+  }
+  if (used !== params.length) {
+    throw new ProgrammingError(
+      `The query has ${used} "?" placeholder${used === 1 ? "" : "s"} but ${params.length} parameter${params.length === 1 ? " was" : "s were"} given`,
+    );
+  }
+  return last === 0 ? query : out + query.slice(last);
+}
