@@ -16,6 +16,9 @@ async function createAndFill(conn: aiomysql.Connection, commit: boolean): Promis
   await cur.execute("INSERT INTO music_style VALUES(2,'death metal');");
   await cur.execute("INSERT INTO music_style VALUES(3,'power metal');");
   if (commit) await conn.commit();
+
+  await cur.execute("SELECT * FROM music_style ORDER BY id");
+  console.log(await cur.fetchAll());
 }
 
 export async function main(): Promise<void> {
