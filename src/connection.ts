@@ -5,7 +5,7 @@ import * as tls from "node:tls";
 import { authenticate, initialAuthResponse, type AuthIo, type AuthSettings } from "./authenticate.js";
 import { Command, OkCommand, QueryCommand, type CommandHost, type ResultSet } from "./command.js";
 import { makeDecoders } from "./converters.js";
-import { Cursor, type CursorClass } from "./cursors.js";
+import { Cursor, type CursorClass, type DictCursor, type SSCursor, type SSDictCursor } from "./cursors.js";
 import { InterfaceError, MySQLError, OperationalError, clientError, serverError } from "./errors.js";
 import { escape as escapeValue } from "./escape.js";
 import { getLogger } from "./log.js";
@@ -537,6 +537,10 @@ export class Connection implements CommandHost, AsyncDisposable {
    * the class given. Synchronous, so both `conn.cursor()` and `await conn.cursor()` work.
    */
   cursor(): Cursor;
+  cursor(cursorClass: typeof SSDictCursor): SSDictCursor;
+  cursor(cursorClass: typeof SSCursor): SSCursor;
+  cursor(cursorClass: typeof DictCursor): DictCursor;
+  cursor(cursorClass: typeof Cursor): Cursor;
   cursor<C extends Cursor<unknown>>(cursorClass: CursorClass<C>): C;
   cursor(cursorClass?: CursorClass<Cursor<unknown>>): Cursor<unknown> {
     if (this.closeReason !== null) throw this.closedError();
