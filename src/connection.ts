@@ -377,12 +377,16 @@ export class Connection implements CommandHost, AsyncDisposable {
     await new Promise<void>((resolve, reject) => {
       const secure = tls.connect({ ...tlsOptions, socket: raw }, () => {
         secure.removeListener("error", onError);
+        this.attachSocket(secure);
         resolve();
       });
-      const onError = (err: Error): void =>
-        reject(clientError(CR.SSL_CONNECTION_ERROR, `TLS handshake with the server failed: ${err.message}`, err));
+      const onError = (err: Error): void => {
+        // Report the TLS failure itself (2026), not the lost connection that follows it.
+        const e = clientError(CR.SSL_CONNECTION_ERROR, `TLS handshake with the server failed: ${err.message}`, err);
+        this.fatal(e);
+        reject(e);
+      };
       secure.once("error", onError);
-      this.attachSocket(secure);
     });
     this.secureLink = true;
   }
