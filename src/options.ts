@@ -84,7 +84,10 @@ export interface ConnectOptions {
   multiStatements?: boolean;
   /** Allow sending the password in clear text (mysql_clear_password) without TLS or a unix socket. */
   allowCleartextPassword?: boolean;
-  /** Allow asking the server for its RSA public key (caching_sha2_password over plain TCP). */
+  /**
+   * Allow asking the server for its RSA public key (caching_sha2_password, sha256_password
+   * over plain TCP without `serverPublicKey`). The key is trusted as sent (default false).
+   */
   allowPublicKeyRetrieval?: boolean;
   /** Use the zlib compressed protocol. */
   compress?: boolean;
@@ -370,6 +373,12 @@ export function readOptionFile(file: string, group: string | null): ConnectOptio
     } else {
       out[opt] = value;
     }
+  }
+  const sslMode = values.get("ssl-mode");
+  if (sslMode !== undefined) {
+    // MySQL spells them DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY.
+    const mode = sslMode.toLowerCase().replace(/_/g, "-");
+    out.sslMode = mode === "verify-identity" ? "verify-full" : mode;
   }
   if (values.has("ssl-ca") || values.has("ssl-cert") || values.has("ssl-key")) {
     const tls: TlsConnectionOptions = {};

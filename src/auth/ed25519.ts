@@ -47,9 +47,9 @@ function secretScalar(az: Buffer): bigint {
  * The 64-byte client_ed25519 response: the Ed25519 signature (R || S) of `message` (the
  * server's nonce) with the secret key derived from `password` as MariaDB derives it.
  */
-export function ed25519Signature(password: string, message: Uint8Array): Buffer {
+export function ed25519Signature(password: string | Uint8Array, message: Uint8Array): Buffer {
   // az = SHA512(password); the first half, clamped, is the secret scalar a.
-  const az = sha512(Buffer.from(password, "utf8"));
+  const az = sha512(typeof password === "string" ? Buffer.from(password, "utf8") : password);
   const a = secretScalar(az);
   // A = a*B, the public key the server stored.
   const publicKey = Point.BASE.multiply(a).toBytes();
@@ -63,6 +63,7 @@ export function ed25519Signature(password: string, message: Uint8Array): Buffer 
 }
 
 /** The public key (32 bytes) MariaDB stores for `password`: what `PASSWORD()` shows, base64. */
-export function ed25519PublicKey(password: string): Buffer {
-  return Buffer.from(Point.BASE.multiply(secretScalar(sha512(Buffer.from(password, "utf8")))).toBytes());
+export function ed25519PublicKey(password: string | Uint8Array): Buffer {
+  const az = sha512(typeof password === "string" ? Buffer.from(password, "utf8") : password);
+  return Buffer.from(Point.BASE.multiply(secretScalar(az)).toBytes());
 }

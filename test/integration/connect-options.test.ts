@@ -70,6 +70,16 @@ describe("readDefaultFile / readDefaultGroup", () => {
     assert.deepEqual(got, { user: "bob", password: 'with "quotes" and # hash', port: 4000 });
   });
 
+  it("maps ssl-mode and the ssl-* files to sslMode and ssl", () => {
+    const ca = join(dir, "ca.pem");
+    writeFileSync(ca, "not really a certificate");
+    const file = join(dir, "tls.cnf");
+    writeFileSync(file, `[client]\nssl-mode = VERIFY_IDENTITY\nssl-ca = ${ca}\n`);
+    const got = readOptionFile(file, null);
+    assert.equal(got.sslMode, "verify-full");
+    assert.deepEqual(got.ssl, { ca: Buffer.from("not really a certificate") });
+  });
+
   it("a missing option file is an InterfaceError", async () => {
     await assert.rejects(connect({ readDefaultFile: join(dir, "nope.cnf") }), InterfaceError);
   });
