@@ -2,17 +2,20 @@
 import { createReadStream } from "node:fs";
 import * as net from "node:net";
 import * as tls from "node:tls";
-import { authenticate, initialAuthResponse, type AuthIo, type AuthSettings } from "./authenticate.js";
+import { authenticate, choosePlugin, initialAuthResponse, type AuthIo, type AuthSettings } from "./authenticate.js";
+import { ChangeUserCommand, writeComChangeUser } from "./auth/change-user.js";
 import { Command, OkCommand, QueryCommand, type CommandHost, type ResultSet } from "./command.js";
 import { makeDecoders } from "./converters.js";
 import { Cursor, type CursorClass, type DictCursor, type SSCursor, type SSDictCursor } from "./cursors.js";
 import { InterfaceError, MySQLError, OperationalError, clientError, serverError } from "./errors.js";
 import { escape as escapeValue } from "./escape.js";
+import { statementNamesFile } from "./local-infile.js";
 import { getLogger } from "./log.js";
 import { resolveOptions, type ConnectOptions, type ResolvedOptions } from "./options.js";
 import { charsetByName, type Charset } from "./protocol/charsets.js";
 import { writeComInitDb, writeComQuery, writeSimpleCommand } from "./protocol/commands.js";
 import { CLIENT, COM, CR, MARIADB_CLIENT, PACKET, SERVER_STATUS } from "./protocol/constants.js";
+import { CompressedParser, compressFrames } from "./protocol/compress.js";
 import { PacketParser } from "./protocol/framing.js";
 import { parseHandshakeV10, writeHandshakeResponse41, writeSSLRequest, type HandshakeV10 } from "./protocol/handshake.js";
 import { MalformedPacketError } from "./protocol/reader.js";
@@ -63,6 +66,13 @@ export class Connection implements CommandHost, AsyncDisposable {
   private connectWaiter: { resolve: (b: Buffer) => void; reject: (e: Error) => void } | null = null;
   private connectPhase = false;
   private sequenceId = 0;
+  /** Set once the compressed protocol is on: unwraps frames before the packet parser. */
+  private inflater: CompressedParser | null = null;
+  /** Next compressed sequence id of a reply within the current command (LOCAL INFILE data). */
+  private compressSeq = 0;
+  private framesAnswered = 0;
+  private currentUser: string;
+  private currentPassword: string;
 
   /** @internal Negotiated capability flags. */
   capabilities = 0;
@@ -85,6 +95,8 @@ export class Connection implements CommandHost, AsyncDisposable {
   constructor(options: ResolvedOptions) {
     this.options = options;
     this.currentDb = options.db;
+    this.currentUser = options.user;
+    this.currentPassword = options.password;
     this.charsetInfo = charsetByName(options.charset);
     const defaults = makeDecoders(options.timezone);
     this.decodeContext = {
@@ -117,7 +129,7 @@ export class Connection implements CommandHost, AsyncDisposable {
     return this.currentDb;
   }
   get user(): string {
-    return this.options.user;
+    return this.currentUser;
   }
   get echo(): boolean {
     return this.options.echo;
@@ -160,6 +172,8 @@ export class Connection implements CommandHost, AsyncDisposable {
     this.closeReason = null;
     this.connectPhase = true;
     this.connectInbox = [];
+    this.inflater = null;
+    this.framesAnswered = 0;
     this.parser = new PacketParser((payload, seq) => this.onPacket(payload, seq));
     const where = o.unixSocket ? o.unixSocket : `${o.host}:${o.port}`;
     const socket = o.unixSocket ? net.connect({ path: o.unixSocket }) : net.connect({ host: o.host, port: o.port });
@@ -196,7 +210,7 @@ export class Connection implements CommandHost, AsyncDisposable {
     socket.on("data", (chunk: Buffer) => {
       if (this.socket !== socket) return;
       try {
-        this.parser.push(chunk);
+        (this.inflater ?? this.parser).push(chunk);
       } catch (e) {
         this.fatal(asProtocolError(e));
       }
@@ -236,6 +250,39 @@ export class Connection implements CommandHost, AsyncDisposable {
     this.socket!.write(bytes);
   }
 
+  /**
+   * Writes framed packets, inside compressed frames once compression is on. A command
+   * starts a new compressed sequence at 0; LOCAL INFILE data continues the server's.
+   */
+  private output(socket: net.Socket, bytes: Buffer, startsCommand: boolean): boolean {
+    const inflater = this.inflater;
+    if (inflater === null) return socket.write(bytes);
+    let seq = this.compressSeq;
+    if (startsCommand) {
+      seq = 0;
+    } else if (inflater.framesReceived !== this.framesAnswered) {
+      // The first reply to the server's latest frame continues its sequence.
+      this.framesAnswered = inflater.framesReceived;
+      seq = (inflater.lastSequenceId + 1) & 0xff;
+    }
+    const [frames, next] = compressFrames(bytes, seq);
+    this.compressSeq = next;
+    return socket.write(frames);
+  }
+
+  /** The TLS settings of `sslMode`: null for no TLS, else whether TLS is mandatory. */
+  private tlsPlan(): { required: boolean } | null {
+    const o = this.options;
+    switch (o.sslMode) {
+      case "disabled":
+        return null;
+      case "preferred":
+        return { required: false };
+      default:
+        return { required: true };
+    }
+  }
+
   private async handshake(where: string): Promise<void> {
     const o = this.options;
     const first = await this.readConnectPacket();
@@ -251,6 +298,7 @@ export class Connection implements CommandHost, AsyncDisposable {
     if (o.multiStatements) caps |= CLIENT.MULTI_STATEMENTS;
     if (o.db) caps |= CLIENT.CONNECT_WITH_DB;
     if (o.localInfile) caps |= CLIENT.LOCAL_FILES;
+    if (o.compress) caps |= CLIENT.COMPRESS;
     caps &= server | CLIENT.MULTI_STATEMENTS | CLIENT.LOCAL_FILES | CLIENT.CONNECT_WITH_DB;
     const maria = greeting.mariadbCapabilities & MARIADB_CLIENT.EXTENDED_TYPE_INFO;
     this.mariadbCapabilities = maria;
@@ -260,17 +308,18 @@ export class Connection implements CommandHost, AsyncDisposable {
       mariadbCapabilities: maria,
       maxPacketSize: MAX_PACKET_SIZE,
       collationId: this.charsetInfo.collationId,
-      user: o.user,
+      user: this.currentUser,
       authResponse: Buffer.alloc(0) as Buffer,
       database: o.db ?? undefined,
       authPluginName: "",
       attributes: connectionAttributes(o.programName),
     };
     this.sequenceId = 1;
-    if (o.ssl) {
-      if (!(server & CLIENT.SSL)) {
-        throw clientError(CR.SSL_CONNECTION_ERROR, `TLS was requested but the server at '${where}' does not support it`);
-      }
+    const tlsPlan = this.tlsPlan();
+    if (tlsPlan && !(server & CLIENT.SSL) && tlsPlan.required) {
+      throw clientError(CR.SSL_CONNECTION_ERROR, `TLS is required (sslMode '${o.sslMode}') but the server at '${where}' does not support it`);
+    }
+    if (tlsPlan && server & CLIENT.SSL) {
       caps |= CLIENT.SSL;
       fields.capabilities = caps;
       writeSSLRequest(this.writer, fields);
@@ -279,8 +328,8 @@ export class Connection implements CommandHost, AsyncDisposable {
     }
     this.capabilities = caps;
     const settings: AuthSettings = {
-      user: o.user,
-      password: o.password,
+      user: this.currentUser,
+      password: this.currentPassword,
       serverPublicKey: o.serverPublicKey,
       allowCleartextPassword: o.allowCleartextPassword,
       allowPublicKeyRetrieval: o.allowPublicKeyRetrieval,
@@ -290,7 +339,7 @@ export class Connection implements CommandHost, AsyncDisposable {
       write: (payload) => this.writeConnectPacket(payload),
       secure: this.secureLink,
     };
-    const pluginName = o.authPlugin || greeting.authPluginName || "mysql_native_password";
+    const pluginName = choosePlugin(o.authPlugin, greeting.authPluginName);
     fields.authPluginName = pluginName;
     fields.authResponse = await initialAuthResponse(pluginName, settings, greeting.authPluginData, io);
     writeHandshakeResponse41(this.writer, fields);
@@ -300,28 +349,44 @@ export class Connection implements CommandHost, AsyncDisposable {
       return serverError(e.errno, e.sqlState, e.message);
     });
     this.serverStatus = parseOk(ok, caps).statusFlags;
+    if (caps & CLIENT.COMPRESS) {
+      // Everything after the handshake's OK travels in compressed frames.
+      this.inflater = new CompressedParser((bytes) => this.parser.push(bytes));
+    }
   }
 
   private async upgradeToTls(): Promise<void> {
     const o = this.options;
     const raw = this.socket!;
     raw.removeAllListeners("data");
+    const ssl = o.ssl ?? {};
     const tlsOptions: tls.ConnectionOptions =
-      o.ssl && "context" in o.ssl && !("ca" in o.ssl) ? { secureContext: o.ssl as tls.SecureContext } : { ...(o.ssl as tls.ConnectionOptions) };
+      "context" in ssl && !("ca" in ssl) ? { secureContext: ssl as tls.SecureContext } : { ...(ssl as tls.ConnectionOptions) };
+    // "required"/"preferred" encrypt without checking the certificate (MySQL's meaning);
+    // "verify-ca" checks the chain but not the name; "verify-full" checks both.
+    if ((o.sslMode === "required" || o.sslMode === "preferred") && tlsOptions.rejectUnauthorized === undefined) {
+      tlsOptions.rejectUnauthorized = false;
+    }
+    if (o.sslMode === "verify-ca" && tlsOptions.checkServerIdentity === undefined) tlsOptions.checkServerIdentity = () => undefined;
     if (tlsOptions.servername === undefined && !net.isIP(o.host) && !o.unixSocket) tlsOptions.servername = o.host;
-    if (tlsOptions.checkServerIdentity === undefined && !tlsOptions.servername) {
-      // Verify the certificate against the host we dialled, IP addresses included.
-      tlsOptions.checkServerIdentity = (_name, cert) => tls.checkServerIdentity(o.unixSocket ? "localhost" : o.host, cert);
+    if (tlsOptions.checkServerIdentity === undefined) {
+      // Verify the certificate against the host we dialled (IP SANs included), or the servername given.
+      const expected = tlsOptions.servername || (o.unixSocket ? "localhost" : o.host);
+      tlsOptions.checkServerIdentity = (_name, cert) => tls.checkServerIdentity(expected, cert);
     }
     await new Promise<void>((resolve, reject) => {
       const secure = tls.connect({ ...tlsOptions, socket: raw }, () => {
         secure.removeListener("error", onError);
+        this.attachSocket(secure);
         resolve();
       });
-      const onError = (err: Error): void =>
-        reject(clientError(CR.SSL_CONNECTION_ERROR, `TLS handshake with the server failed: ${err.message}`, err));
+      const onError = (err: Error): void => {
+        // Report the TLS failure itself (2026), not the lost connection that follows it.
+        const e = clientError(CR.SSL_CONNECTION_ERROR, `TLS handshake with the server failed: ${err.message}`, err);
+        this.fatal(e);
+        reject(e);
+      };
       secure.once("error", onError);
-      this.attachSocket(secure);
     });
     this.secureLink = true;
   }
@@ -422,7 +487,7 @@ export class Connection implements CommandHost, AsyncDisposable {
           socket.uncork();
         });
       }
-      socket.write(cmd.request);
+      this.output(socket, cmd.request, true);
       this.written++;
     }
   }
@@ -490,7 +555,7 @@ export class Connection implements CommandHost, AsyncDisposable {
     const send = (payload: Buffer): void => {
       const [bytes, next] = frameLargePayload(payload, seq);
       seq = next;
-      this.socket?.write(bytes);
+      if (this.socket) this.output(this.socket, bytes, false);
     };
     const refuse = (err: Error): void => {
       cmd.infileError = err;
@@ -506,7 +571,7 @@ export class Connection implements CommandHost, AsyncDisposable {
       );
       return;
     }
-    if (!cmd.sql || !cmd.sql.includes(fileName)) {
+    if (!cmd.sql || !statementNamesFile(cmd.sql, fileName, this.noBackslashEscapes)) {
       refuse(
         new OperationalError(`LOAD DATA LOCAL INFILE was refused: the server asked for '${fileName}', which the statement did not name`, {
           errno: 2068,
@@ -560,7 +625,9 @@ export class Connection implements CommandHost, AsyncDisposable {
     this.socket = null;
     if (socket && !socket.destroyed) {
       writeSimpleCommand(this.writer, COM.QUIT);
-      socket.end(this.frame());
+      const quit = this.frame();
+      if (this.inflater === null) socket.end(quit);
+      else socket.end(compressFrames(quit, 0)[0]);
       socket.destroySoon?.();
     }
     const pending = this.pending.splice(0);
@@ -635,13 +702,72 @@ export class Connection implements CommandHost, AsyncDisposable {
     }
   }
 
+  /**
+   * Logs in again as `user` (COM_CHANGE_USER), with the same authentication rules as
+   * `connect()`. The session is reset as for a new connection: variables, temporary tables
+   * and any open transaction are gone, and the current database becomes `db` (or none).
+   * On failure the server closes the connection.
+   */
+  async changeUser(user: string, password = "", db: string | null = null): Promise<void> {
+    if (typeof user !== "string" || user === "") throw new InterfaceError("changeUser(): user must be a non-empty string");
+    if (typeof password !== "string") throw new InterfaceError("changeUser(): password must be a string");
+    if (db !== null && typeof db !== "string") throw new InterfaceError("changeUser(): db must be a string or null");
+    if (this.closeReason !== null) throw this.closedError();
+    const o = this.options;
+    const greeting = this.greeting!;
+    const settings: AuthSettings = {
+      user,
+      password,
+      serverPublicKey: o.serverPublicKey,
+      allowCleartextPassword: o.allowCleartextPassword,
+      allowPublicKeyRetrieval: o.allowPublicKeyRetrieval,
+    };
+    const write = (payload: Buffer): void => {
+      const [bytes, next] = frameLargePayload(payload, this.sequenceId);
+      this.sequenceId = next;
+      if (this.socket) this.output(this.socket, bytes, false);
+    };
+    const pluginName = choosePlugin(o.authPlugin, greeting.authPluginName);
+    // The first response is computed before the command is queued, so it needs no io.
+    const probe: AuthIo = { read: () => Promise.reject(new InterfaceError("no packet")), write, secure: this.secureLink };
+    const authResponse = await initialAuthResponse(pluginName, settings, greeting.authPluginData, probe);
+    writeComChangeUser(this.writer, {
+      capabilities: this.capabilities,
+      user,
+      authResponse,
+      database: db,
+      collationId: this.charsetInfo.collationId,
+      authPluginName: pluginName,
+      attributes: connectionAttributes(o.programName),
+    });
+    const cmd = new ChangeUserCommand(this.frame(), write, this.secureLink);
+    const queued = this.enqueue(cmd);
+    const exchange = authenticate(pluginName, settings, greeting.authPluginData, cmd.io, (payload) => {
+      const e = parseErr(payload);
+      return serverError(e.errno, e.sqlState, e.message);
+    });
+    exchange.catch(() => {});
+    let ok: Buffer;
+    try {
+      [ok] = await Promise.all([exchange, queued]);
+    } catch (e) {
+      // A failed exchange leaves the session in an unknown state: the connection is done for.
+      this.fatal(e as Error);
+      throw e;
+    }
+    this.serverStatus = parseOk(ok, this.capabilities).statusFlags;
+    this.currentUser = user;
+    this.currentPassword = password;
+    this.currentDb = db;
+    await this.afterConnect();
+  }
+
   /** Resets the session state (COM_RESET_CONNECTION): variables, temporary tables, transactions. */
   async resetConnection(): Promise<void> {
     writeSimpleCommand(this.writer, COM.RESET_CONNECTION);
     await this.enqueue(new OkCommand(this.frame()));
-    if (this.options.autocommit !== null && this.options.autocommit !== this.getAutocommit()) {
-      await this.autocommit(this.options.autocommit);
-    }
+    // The session is back to the server's defaults: apply charset, sqlMode, initCommand and autocommit again.
+    await this.afterConnect();
   }
 
   private maxAllowedPacketValue: number | null = null;

@@ -3,7 +3,7 @@ export { connect, Connection } from "./connection.js";
 export type { ConnectionOwner } from "./connection.js";
 export { Cursor, DictCursor, SSCursor, SSDictCursor } from "./cursors.js";
 export type { ColumnDescription, CursorClass, ExecuteOptions } from "./cursors.js";
-export type { ConnectOptions, LocalInfileHandler } from "./options.js";
+export type { ConnectOptions, LocalInfileHandler, SslMode } from "./options.js";
 export {
   MySQLError,
   Warning,
