@@ -227,7 +227,7 @@ export async function prepareStatement(host: StatementHost, sql: string): Promis
  * pushed out is closed on the server (after whatever is already queued for it).
  */
 export class StatementCache {
-  private readonly entries = new Map<string, Promise<PreparedStatement>>();
+  private readonly entries = new Map<string, { promise: Promise<PreparedStatement>; stmt: PreparedStatement | null }>();
 
   constructor(
     private readonly host: StatementHost,
@@ -246,17 +246,19 @@ export class StatementCache {
     if (hit !== undefined) {
       this.entries.delete(sql);
       this.entries.set(sql, hit);
-      return hit;
+      return hit.promise;
     }
     const p = this.prepare(sql);
-    this.entries.set(sql, p);
+    const entry = { promise: p, stmt: null as PreparedStatement | null };
+    this.entries.set(sql, entry);
     p.then(
       (stmt) => {
         stmt.cached = true;
-        if (this.entries.get(sql) !== p) void stmt.close();
+        entry.stmt = stmt;
+        if (this.entries.get(sql) !== entry) void stmt.close();
       },
       () => {
-        if (this.entries.get(sql) === p) this.entries.delete(sql);
+        if (this.entries.get(sql) === entry) this.entries.delete(sql);
       },
     );
     this.trim(this.size);
@@ -276,10 +278,12 @@ export class StatementCache {
 
   /** Closes the least recently used statements until at most `keep` remain. */
   private trim(keep: number): void {
-    for (const [sql, p] of this.entries) {
+    for (const [sql, entry] of this.entries) {
       if (this.entries.size <= Math.max(keep, 0)) break;
       this.entries.delete(sql);
-      p.then((stmt) => stmt.close(), () => {}).catch(() => {});
+      // Closed now, so that COM_STMT_CLOSE is queued before whatever comes next; a statement
+      // still being prepared is closed when it arrives (see get()).
+      if (entry.stmt !== null) entry.stmt.close().catch(() => {});
     }
   }
 
