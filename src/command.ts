@@ -368,6 +368,34 @@ export class QueryCommand extends Command<(ResultSet | Error)[]> {
     }
   }
 
+  /**
+   * Moves up to `max` rows that have already arrived into `out`, without waiting, and stops at
+   * the end of the result set (or any other marker, which `read()` then returns).
+   * Returns how many rows it moved.
+   */
+  takeRows(out: unknown[], max: number): number {
+    const queue = this.queue;
+    let head = this.head;
+    const stop = Math.min(queue.length, head + max);
+    while (head < stop) {
+      const item = queue[head];
+      if (item instanceof ResultEnd || item instanceof ResultStart || item instanceof ResultError) break;
+      out.push(item);
+      queue[head++] = undefined;
+    }
+    const n = head - this.head;
+    this.head = head;
+    if (head > 4096 && head * 2 > queue.length) {
+      queue.splice(0, head);
+      this.head = 0;
+    }
+    if (this.paused && queue.length - this.head <= LOW_WATER) {
+      this.paused = false;
+      this.host.resumeReading();
+    }
+    return n;
+  }
+
   /** Drops queued rows and any still to come; resolves when the server has sent them all. */
   async drain(): Promise<void> {
     this.discard = true;

@@ -496,23 +496,30 @@ export class SSCursor<R = Row> extends Cursor<R> {
   override async fetchMany<T = R>(size: number = this.arraySize): Promise<T[]> {
     this.checkOpen();
     checkSize(size);
+    return this.readRows<T>(size);
+  }
+
+  override async fetchAll<T = R>(): Promise<T[]> {
+    this.checkOpen();
+    return this.readRows<T>(Infinity);
+  }
+
+  /** Up to `size` rows: those already received are taken at once, then one is awaited. */
+  private async readRows<T>(size: number): Promise<T[]> {
     const out: T[] = [];
     while (out.length < size) {
+      if (!this.resultDone && this.stream !== null) {
+        const got = this.stream.takeRows(out, size - out.length);
+        if (got > 0) {
+          this.setRowNumber((this.rowNumber ?? 0) + got);
+          continue;
+        }
+      }
       const row = await this.readRow();
       if (row === null) break;
       out.push(row as unknown as T);
     }
     return out;
-  }
-
-  override async fetchAll<T = R>(): Promise<T[]> {
-    this.checkOpen();
-    const out: T[] = [];
-    for (;;) {
-      const row = await this.readRow();
-      if (row === null) return out;
-      out.push(row as unknown as T);
-    }
   }
 
   /** Forward only: skips rows by reading them. */
