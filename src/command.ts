@@ -33,6 +33,8 @@ export interface CommandHost {
 export abstract class Command<T = unknown> {
   /** May be written while earlier commands are still in flight. */
   pipelinable = true;
+  /** The server sends no response (COM_STMT_CLOSE): the command is done once written. */
+  noReply = false;
   /** The request bytes, framed with sequence id 0. */
   abstract readonly request: Buffer;
   protected host!: CommandHost;
@@ -58,6 +60,9 @@ export abstract class Command<T = unknown> {
 
   /** Handles one response packet; returns true when the command's response is complete. */
   abstract onPacket(payload: Buffer, sequenceId: number): boolean;
+
+  /** @internal Called once the request of a `noReply` command has been written. */
+  written(): void {}
 
   protected resolve(value: T): void {
     if (this.settled) return;
@@ -137,6 +142,11 @@ export class ResultError {
   constructor(readonly error: Error) {}
 }
 
+/** Turns one row packet into a row. */
+export interface RowDecoder {
+  decode(payload: Buffer): unknown;
+}
+
 export type StreamItem = unknown | ResultEnd | ResultStart | ResultError;
 
 const enum State {
@@ -162,7 +172,7 @@ export class QueryCommand extends Command<(ResultSet | Error)[]> {
   private state = State.Header;
   private columns: ColumnDefinition[] = [];
   private columnCount = 0;
-  private decoder: TextRowDecoder | null = null;
+  private decoder: RowDecoder | null = null;
   private rows: unknown[] = [];
   private readonly results: (ResultSet | Error)[] = [];
   /** The error to raise after a refused LOCAL INFILE request has been answered. */
@@ -230,12 +240,17 @@ export class QueryCommand extends Command<(ResultSet | Error)[]> {
 
   private startRows(): void {
     this.state = State.Rows;
-    this.decoder = new TextRowDecoder(this.columns, this.host.decodeContext, this.shape);
+    this.decoder = this.createDecoder(this.columns, this.host.decodeContext, this.shape);
     this.rows = [];
     if (this.streaming) {
       this.push(new ResultStart(this.columns));
       this.resolve(this.results);
     }
+  }
+
+  /** The row decoder of one result set: text rows here, binary rows for COM_STMT_EXECUTE. */
+  protected createDecoder(columns: ColumnDefinition[], ctx: DecodeContext, shape: RowShape): RowDecoder {
+    return new TextRowDecoder(columns, ctx, shape);
   }
 
   private onRow(payload: Buffer): boolean {
@@ -351,6 +366,34 @@ export class QueryCommand extends Command<(ResultSet | Error)[]> {
       if (this.finished) return undefined;
       await new Promise<void>((resolve) => (this.waiter = resolve));
     }
+  }
+
+  /**
+   * Moves up to `max` rows that have already arrived into `out`, without waiting, and stops at
+   * the end of the result set (or any other marker, which `read()` then returns).
+   * Returns how many rows it moved.
+   */
+  takeRows(out: unknown[], max: number): number {
+    const queue = this.queue;
+    let head = this.head;
+    const stop = Math.min(queue.length, head + max);
+    while (head < stop) {
+      const item = queue[head];
+      if (item instanceof ResultEnd || item instanceof ResultStart || item instanceof ResultError) break;
+      out.push(item);
+      queue[head++] = undefined;
+    }
+    const n = head - this.head;
+    this.head = head;
+    if (head > 4096 && head * 2 > queue.length) {
+      queue.splice(0, head);
+      this.head = 0;
+    }
+    if (this.paused && queue.length - this.head <= LOW_WATER) {
+      this.paused = false;
+      this.host.resumeReading();
+    }
+    return n;
   }
 
   /** Drops queued rows and any still to come; resolves when the server has sent them all. */

@@ -22,6 +22,8 @@ import { MalformedPacketError } from "./protocol/reader.js";
 import { parseErr, parseOk } from "./protocol/results.js";
 import { ARRAY_ROWS, type DecodeContext, type RowShape } from "./protocol/rows.js";
 import { frameLargePayload, PacketWriter } from "./protocol/writer.js";
+import type { ParamEncoding } from "./protocol/binary.js";
+import { PreparedStatement, StatementCache, prepareStatement } from "./statement.js";
 import type { SqlParam } from "./types.js";
 
 /** Capabilities we ask for whenever the server offers them. */
@@ -53,7 +55,8 @@ export class Connection implements CommandHost, AsyncDisposable {
   /** @internal */ readonly options: ResolvedOptions;
   private socket: net.Socket | null = null;
   private parser: PacketParser;
-  private readonly writer = new PacketWriter();
+  /** @internal The one reusable writer of outgoing packets. */
+  readonly writer = new PacketWriter();
   private readonly pending: Command[] = [];
   private written = 0;
   private corked = false;
@@ -439,6 +442,7 @@ export class Connection implements CommandHost, AsyncDisposable {
   /** Marks the connection closed and fails everything in flight with `err`. */
   private fatal(err: Error): void {
     if (this.closeReason === null) this.closeReason = err;
+    this.dropStatements();
     const socket = this.socket;
     this.socket = null;
     socket?.destroy();
@@ -488,6 +492,12 @@ export class Connection implements CommandHost, AsyncDisposable {
         });
       }
       this.output(socket, cmd.request, true);
+      if (cmd.noReply) {
+        // Nothing will come back for it (COM_STMT_CLOSE): done as soon as it is written.
+        this.pending.splice(this.written, 1);
+        cmd.written();
+        continue;
+      }
       this.written++;
     }
   }
@@ -498,7 +508,8 @@ export class Connection implements CommandHost, AsyncDisposable {
   }
 
   /** SQL text as the server reads it: utf8mb4 is written straight into the packet. */
-  private encodeSql(sql: string): string | Buffer {
+  /** @internal */
+  encodeSql(sql: string): string | Buffer {
     return this.charsetInfo.name === "utf8mb4" ? sql : this.charsetInfo.encode(sql);
   }
 
@@ -530,6 +541,65 @@ export class Connection implements CommandHost, AsyncDisposable {
     if (this.closeReason !== null) cmd.fail(this.closedError());
     else void this.enqueue(cmd);
     return cmd;
+  }
+
+  // ---- prepared statements ----
+
+  /**
+   * Most prepared statements the cursor cache (`execute(sql, args, { prepare: true })`) keeps
+   * open on this connection; the server's max_prepared_stmt_count lowers it. Set it before the
+   * first prepared cursor statement.
+   */
+  statementCacheSize = 256;
+  private statementCache: Promise<StatementCache> | null = null;
+  private paramEncodingValue: ParamEncoding | null = null;
+
+  /** @internal How statement parameters are encoded on this connection. */
+  get paramEncoding(): ParamEncoding {
+    if (this.paramEncodingValue === null) {
+      const cs = this.charsetInfo;
+      this.paramEncodingValue = { timeZone: this.options.timezone, encode: cs.name === "utf8mb4" || cs.name === "utf8mb3" || cs.name === "utf8" ? null : (t) => cs.encode(t) };
+    }
+    return this.paramEncodingValue;
+  }
+
+  /**
+   * Prepares `sql`, with `?` placeholders, on the server (COM_STMT_PREPARE). The statement's
+   * `execute(args)` binds each argument with its real type and reads binary rows; `close()`
+   * deallocates it. It belongs to the caller: it is not in the connection's statement cache.
+   */
+  prepare(sql: string): Promise<PreparedStatement> {
+    if (this.options.echo) getLogger().info(`PREPARE ${sql}`);
+    return prepareStatement(this, sql);
+  }
+
+  /** @internal The statement cache, created on first use with the server's limit. */
+  statements(): Promise<StatementCache> {
+    if (this.statementCache === null) {
+      this.statementCache = (async () => {
+        const [r] = await this.query("SELECT @@max_prepared_stmt_count", { drainAll: true });
+        const limit = Number(((r as ResultSet).rows[0] as unknown[] | undefined)?.[0]);
+        const size = Number.isFinite(limit) && limit >= 0 ? Math.min(this.statementCacheSize, limit) : this.statementCacheSize;
+        return new StatementCache(this, Math.max(1, size));
+      })();
+      this.statementCache.catch(() => (this.statementCache = null));
+    }
+    return this.statementCache;
+  }
+
+  /** @internal Runs a cursor statement as a cached prepared statement. */
+  async executePrepared(sql: string, params: readonly SqlParam[], shape: RowShape, streaming: boolean): Promise<QueryCommand> {
+    if (this.closeReason !== null) throw this.closedError();
+    if (this.options.echo) getLogger().info(sql);
+    const stmt = await (await this.statements()).get(sql);
+    return stmt.command(params, shape, streaming);
+  }
+
+  /** The server frees a connection's statements when it closes: forget ours. */
+  private dropStatements(): void {
+    const cache = this.statementCache;
+    this.statementCache = null;
+    cache?.then((c) => c.clear(), () => {});
   }
 
   // ---- CommandHost ----
@@ -622,6 +692,7 @@ export class Connection implements CommandHost, AsyncDisposable {
     const socket = this.socket;
     const reason = new InterfaceError("Connection is closed");
     this.closeReason = reason;
+    this.dropStatements();
     this.socket = null;
     if (socket && !socket.destroyed) {
       writeSimpleCommand(this.writer, COM.QUIT);

@@ -4,6 +4,7 @@ import { QueryCommand, ResultEnd, ResultError, ResultStart, type ResultSet } fro
 import type { Connection } from "./connection.js";
 import { InterfaceError, NotSupportedError, ProgrammingError } from "./errors.js";
 import { interpolate } from "./escape.js";
+import { toQmark } from "./statement.js";
 import { FIELD_TYPE, FIELD_FLAG } from "./protocol/constants.js";
 import { ARRAY_ROWS, type RowShape } from "./protocol/rows.js";
 import type { ColumnDefinition, DictRow, Row, SqlArgs, SqlParam } from "./types.js";
@@ -66,6 +67,12 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   /** Seconds before the statement is cancelled. */
   timeout?: number;
+  /**
+   * Runs the statement as a server-side prepared statement (binary protocol), kept in the
+   * connection's LRU statement cache: `%s` / `%(name)s` become `?` and each argument is bound
+   * with its real type. `execute()` only.
+   */
+  prepare?: boolean;
 }
 
 /** PyMySQL's pattern for INSERT/REPLACE ... VALUES (...) that executeMany can batch. */
@@ -171,7 +178,13 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
 
   /** Runs a statement, substituting `%s` / `%(name)s` placeholders; resolves to rowCount. */
   async execute(query: string, args?: SqlArgs | SqlParam | null, options?: ExecuteOptions): Promise<number> {
-    void options;
+    if (options?.prepare) {
+      this.checkOpen();
+      if (typeof query !== "string") throw new ProgrammingError("query must be a string");
+      const { sql, params } = toQmark(query, args);
+      await this.guard(() => this.run(sql, params));
+      return this.rowCount;
+    }
     const sql = this.mogrify(query, args);
     await this.guard(() => this.run(sql));
     return this.rowCount;
@@ -188,14 +201,16 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
     }
   }
 
-  /** Sends `sql` and loads its first result. */
-  protected async run(sql: string): Promise<void> {
+  /** Sends `sql` (as a prepared statement when `params` is given) and loads its first result. */
+  protected async run(sql: string, params?: readonly SqlParam[]): Promise<void> {
     const conn = this.checkOpen();
     // Buffered cursors have nothing to discard: the query is queued in this same tick.
     const discarding = this.discardPending();
     if (discarding) await discarding;
     this.executedSql = sql;
-    this.results = await conn.query(sql, { shape: this.rowShape() });
+    this.results = params
+      ? await (await conn.executePrepared(sql, params, this.rowShape(), false)).promise
+      : await conn.query(sql, { shape: this.rowShape() });
     this.resultIndex = 0;
     this.loadResult(this.results[0]!);
   }
@@ -415,11 +430,11 @@ export class SSCursor<R = Row> extends Cursor<R> {
     return stream?.drain();
   }
 
-  protected override async run(sql: string): Promise<void> {
+  protected override async run(sql: string, params?: readonly SqlParam[]): Promise<void> {
     const conn = this.checkOpen();
     const discarding = this.discardPending();
     if (discarding) await discarding;
-    const stream = conn.queryStream(sql, this.rowShape());
+    const stream = params ? await conn.executePrepared(sql, params, this.rowShape(), true) : conn.queryStream(sql, this.rowShape());
     this.stream = stream;
     await stream.promise;
     await this.loadNext();
@@ -481,23 +496,30 @@ export class SSCursor<R = Row> extends Cursor<R> {
   override async fetchMany<T = R>(size: number = this.arraySize): Promise<T[]> {
     this.checkOpen();
     checkSize(size);
+    return this.readRows<T>(size);
+  }
+
+  override async fetchAll<T = R>(): Promise<T[]> {
+    this.checkOpen();
+    return this.readRows<T>(Infinity);
+  }
+
+  /** Up to `size` rows: those already received are taken at once, then one is awaited. */
+  private async readRows<T>(size: number): Promise<T[]> {
     const out: T[] = [];
     while (out.length < size) {
+      if (!this.resultDone && this.stream !== null) {
+        const got = this.stream.takeRows(out, size - out.length);
+        if (got > 0) {
+          this.setRowNumber((this.rowNumber ?? 0) + got);
+          continue;
+        }
+      }
       const row = await this.readRow();
       if (row === null) break;
       out.push(row as unknown as T);
     }
     return out;
-  }
-
-  override async fetchAll<T = R>(): Promise<T[]> {
-    this.checkOpen();
-    const out: T[] = [];
-    for (;;) {
-      const row = await this.readRow();
-      if (row === null) return out;
-      out.push(row as unknown as T);
-    }
   }
 
   /** Forward only: skips rows by reading them. */

@@ -28,3 +28,5 @@ export type { Logger } from "./log.js";
 export type { SqlValue, SqlParam, SqlArgs, Row, DictRow, ColumnDefinition, TimeZone } from "./types.js";
 export { createPool, Pool } from "./pool.js";
 export type { PoolOptions, AcquireOptions } from "./pool.js";
+export { PreparedStatement } from "./statement.js";
+export type { StatementResult } from "./statement.js";
