@@ -179,7 +179,14 @@ function compileRow(n: number, keys: readonly string[] | null, withCtor: boolean
     lines.push(`  return [${Array.from({ length: n }, (_, i) => `v${i}`).join(", ")}];`);
   } else if (withCtor) {
     lines.push("  const row = new C();");
-    keys.forEach((k, i) => lines.push(`  row[${JSON.stringify(k)}] = v${i};`));
+    // Assigning "__proto__" would call the prototype setter: define it as an own property.
+    keys.forEach((k, i) =>
+      lines.push(
+        k === "__proto__"
+          ? `  Object.defineProperty(row, "__proto__", { value: v${i}, writable: true, enumerable: true, configurable: true });`
+          : `  row[${JSON.stringify(k)}] = v${i};`,
+      ),
+    );
     lines.push("  return row;");
   } else {
     // "__proto__" as a plain literal key would set the prototype: make it a computed key.
