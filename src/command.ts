@@ -42,6 +42,9 @@ export abstract class Command<T = unknown> {
   settled = false;
   /** The SQL text, for error messages and tracing. */
   sql?: string;
+  private retireFn!: () => void;
+  /** Resolves once the connection is done with the command (answered, failed or dropped). */
+  readonly retired: Promise<void> = new Promise<void>((resolve) => (this.retireFn = resolve));
 
   constructor() {
     this.promise = new Promise<T>((resolve, reject) => {
@@ -50,6 +53,11 @@ export abstract class Command<T = unknown> {
     });
     // Nobody may be awaiting yet; a rejection is still reported to whoever awaits later.
     this.promise.catch(() => {});
+  }
+
+  /** @internal Called by the connection when it removes the command from its queue. */
+  retire(): void {
+    this.retireFn();
   }
 
   attach(host: CommandHost): void {

@@ -367,6 +367,7 @@ export class Connection implements CommandHost, AsyncDisposable {
     if (cmd.onPacket(payload, sequenceId)) {
       this.pending.shift();
       this.written--;
+      cmd.retire();
       this.pump();
     }
   }
@@ -382,7 +383,10 @@ export class Connection implements CommandHost, AsyncDisposable {
     w?.reject(err);
     const pending = this.pending.splice(0);
     this.written = 0;
-    for (const cmd of pending) cmd.fail(err);
+    for (const cmd of pending) {
+      cmd.fail(err);
+      cmd.retire();
+    }
   }
 
   // ---- commands out ----
@@ -409,7 +413,7 @@ export class Connection implements CommandHost, AsyncDisposable {
 
   private pump(): void {
     const socket = this.socket;
-    if (!socket) return;
+    if (!socket || this.holds > 0) return;
     while (this.written < this.pending.length) {
       const cmd = this.pending[this.written]!;
       if (this.written > 0 && (!cmd.pipelinable || !this.pending[this.written - 1]!.pipelinable)) break;
@@ -427,6 +431,39 @@ export class Connection implements CommandHost, AsyncDisposable {
     }
   }
 
+  private holds = 0;
+
+  /** @internal True once `cmd` has been written and its response is not complete yet. */
+  isInFlight<T>(cmd: Command<T>): boolean {
+    const i = this.pending.indexOf(cmd as Command<unknown>);
+    return i !== -1 && i < this.written;
+  }
+
+  /** @internal Removes a command that is queued but not yet written; false if it was written. */
+  unqueue<T>(cmd: Command<T>, err: Error): boolean {
+    const i = this.pending.indexOf(cmd as Command<unknown>);
+    if (i < this.written) return false;
+    this.pending.splice(i, 1);
+    cmd.fail(err);
+    cmd.retire();
+    this.pump();
+    return true;
+  }
+
+  /** @internal Writes nothing more until `until` settles (a KILL QUERY in progress). */
+  hold(until: Promise<unknown>): void {
+    this.holds++;
+    void until.finally(() => {
+      this.holds--;
+      this.pump();
+    });
+  }
+
+  /** @internal Closes the connection because of `err`, failing everything in flight. */
+  abort(err: Error): void {
+    this.fatal(err);
+  }
+
   /** @internal Frames a command payload written into `this.writer`. */
   frame(): Buffer {
     return this.writer.finish(0)[0];
@@ -438,13 +475,21 @@ export class Connection implements CommandHost, AsyncDisposable {
   }
 
   /** @internal Runs one COM_QUERY. */
-  query(sql: string, opts: { shape?: RowShape; streaming?: boolean; drainAll?: boolean } = {}): Promise<(ResultSet | Error)[]> {
+  query(
+    sql: string,
+    opts: { shape?: RowShape; streaming?: boolean; drainAll?: boolean; onCommand?: (cmd: QueryCommand) => void } = {},
+  ): Promise<(ResultSet | Error)[]> {
     if (this.closeReason !== null) return Promise.reject(this.closedError());
     if (this.options.echo) getLogger().info(sql);
     writeComQuery(this.writer, this.encodeSql(sql));
     const cmd = new QueryCommand(this.frame(), sql, opts.shape ?? ARRAY_ROWS, opts.streaming ?? false);
     // LOAD DATA LOCAL makes the server wait for file data: nothing may be written behind it.
     if (/\bLOAD\s+(DATA|XML)\b/i.test(sql)) cmd.pipelinable = false;
+    // A cancellable statement is a pipeline barrier, so a late KILL QUERY cannot hit the next one.
+    if (opts.onCommand) {
+      cmd.pipelinable = false;
+      opts.onCommand(cmd);
+    }
     const p = this.enqueue(cmd);
     if (opts.drainAll) {
       return p.then((results) => {
@@ -457,11 +502,11 @@ export class Connection implements CommandHost, AsyncDisposable {
   }
 
   /** @internal Starts a streaming COM_QUERY and returns its command to read rows from. */
-  queryStream(sql: string, shape: RowShape): QueryCommand {
+  queryStream(sql: string, shape: RowShape, barrier = false): QueryCommand {
     if (this.options.echo) getLogger().info(sql);
     writeComQuery(this.writer, this.encodeSql(sql));
     const cmd = new QueryCommand(this.frame(), sql, shape, true);
-    if (/\bLOAD\s+(DATA|XML)\b/i.test(sql)) cmd.pipelinable = false;
+    if (barrier || /\bLOAD\s+(DATA|XML)\b/i.test(sql)) cmd.pipelinable = false;
     if (this.closeReason !== null) cmd.fail(this.closedError());
     else void this.enqueue(cmd);
     return cmd;
@@ -561,7 +606,10 @@ export class Connection implements CommandHost, AsyncDisposable {
     }
     const pending = this.pending.splice(0);
     this.written = 0;
-    for (const cmd of pending) cmd.fail(reason);
+    for (const cmd of pending) {
+      cmd.fail(reason);
+      cmd.retire();
+    }
     this.owner = null;
   }
 
