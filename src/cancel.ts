@@ -13,7 +13,7 @@ import { CR } from "./protocol/constants.js";
 import { ER } from "./protocol/er.js";
 
 /** Seconds a statement may take to stop after its KILL QUERY before the connection is dropped. */
-const KILL_GRACE_SECONDS = 5;
+const KILL_GRACE_SECONDS = 2;
 /** Upper bound of the side connection's connect timeout, in seconds. */
 const SIDE_CONNECT_TIMEOUT = 10;
 

@@ -180,7 +180,7 @@ export class QueryCommand extends Command<(ResultSet | Error)[]> {
   private readonly queue: StreamItem[] = [];
   private head = 0;
   private paused = false;
-  private waiter: (() => void) | null = null;
+  private waiters: Array<() => void> = [];
   /** Drop rows instead of queueing them (a streaming cursor closed early). */
   discard = false;
   finished = false;
@@ -330,11 +330,8 @@ export class QueryCommand extends Command<(ResultSet | Error)[]> {
   }
 
   private wake(): void {
-    const w = this.waiter;
-    if (w) {
-      this.waiter = null;
-      w();
-    }
+    // Both a reader and drain() (a cancellation) may be waiting.
+    for (const w of this.waiters.splice(0)) w();
   }
 
   /**
@@ -357,7 +354,7 @@ export class QueryCommand extends Command<(ResultSet | Error)[]> {
         return item;
       }
       if (this.finished) return undefined;
-      await new Promise<void>((resolve) => (this.waiter = resolve));
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
   }
 
@@ -370,6 +367,6 @@ export class QueryCommand extends Command<(ResultSet | Error)[]> {
       this.paused = false;
       this.host.resumeReading();
     }
-    while (!this.finished) await new Promise<void>((resolve) => (this.waiter = resolve));
+    while (!this.finished) await new Promise<void>((resolve) => this.waiters.push(resolve));
   }
 }
