@@ -153,6 +153,7 @@ export class TextRowDecoder {
             len = buf[pos]! | (buf[pos + 1]! << 8) | (buf[pos + 2]! << 16);
             pos += 3;
           } else if (len === 0xfe) {
+            if (pos + 8 > end) throw new MalformedPacketError(`row value ${i} runs past the end of the packet`);
             len = buf.readUInt32LE(pos) + buf.readUInt32LE(pos + 4) * 0x100000000;
             pos += 8;
           } else {
