@@ -10,7 +10,7 @@ import { InterfaceError, MySQLError, OperationalError, clientError, serverError 
 import { escape as escapeValue } from "./escape.js";
 import { getLogger } from "./log.js";
 import { resolveOptions, type ConnectOptions, type ResolvedOptions } from "./options.js";
-import { charsetByName, type Charset } from "./protocol/charsets.js";
+import { charsetByName, loneSurrogateIndex, type Charset } from "./protocol/charsets.js";
 import { writeComInitDb, writeComQuery, writeSimpleCommand } from "./protocol/commands.js";
 import { CLIENT, COM, CR, MARIADB_CLIENT, PACKET, SERVER_STATUS } from "./protocol/constants.js";
 import { PacketParser } from "./protocol/framing.js";
@@ -471,7 +471,9 @@ export class Connection implements CommandHost, AsyncDisposable {
 
   /** SQL text as the server reads it: utf8mb4 is written straight into the packet. */
   private encodeSql(sql: string): string | Buffer {
-    return this.charsetInfo.name === "utf8mb4" ? sql : this.charsetInfo.encode(sql);
+    // utf8mb4 is written straight into the packet unless it has an unpaired surrogate, which
+    // encode() refuses with a DataError instead of letting it become U+FFFD.
+    return this.charsetInfo.name === "utf8mb4" && loneSurrogateIndex(sql) === -1 ? sql : this.charsetInfo.encode(sql);
   }
 
   /** @internal Runs one COM_QUERY. */
