@@ -84,6 +84,8 @@ export class Connection implements CommandHost, AsyncDisposable {
   /** @internal Use `connect()`. */
   constructor(options: ResolvedOptions) {
     this.options = options;
+    // Keep the options (and the password in them) out of console.log / util.inspect output.
+    Object.defineProperty(this, "options", { enumerable: false });
     this.currentDb = options.db;
     this.charsetInfo = charsetByName(options.charset);
     const defaults = makeDecoders(options.timezone);
