@@ -44,6 +44,9 @@ export abstract class Command<T = unknown> {
   settled = false;
   /** The SQL text, for error messages and tracing. */
   sql?: string;
+  private retireFn!: () => void;
+  /** Resolves once the connection is done with the command (answered, failed or dropped). */
+  readonly retired: Promise<void> = new Promise<void>((resolve) => (this.retireFn = resolve));
 
   constructor() {
     this.promise = new Promise<T>((resolve, reject) => {
@@ -52,6 +55,11 @@ export abstract class Command<T = unknown> {
     });
     // Nobody may be awaiting yet; a rejection is still reported to whoever awaits later.
     this.promise.catch(() => {});
+  }
+
+  /** @internal Called by the connection when it removes the command from its queue. */
+  retire(): void {
+    this.retireFn();
   }
 
   attach(host: CommandHost): void {
@@ -182,7 +190,7 @@ export class QueryCommand extends Command<(ResultSet | Error)[]> {
   private readonly queue: StreamItem[] = [];
   private head = 0;
   private paused = false;
-  private waiter: (() => void) | null = null;
+  private waiters: Array<() => void> = [];
   /** Drop rows instead of queueing them (a streaming cursor closed early). */
   discard = false;
   finished = false;
@@ -337,11 +345,8 @@ export class QueryCommand extends Command<(ResultSet | Error)[]> {
   }
 
   private wake(): void {
-    const w = this.waiter;
-    if (w) {
-      this.waiter = null;
-      w();
-    }
+    // Both a reader and drain() (a cancellation) may be waiting.
+    for (const w of this.waiters.splice(0)) w();
   }
 
   /**
@@ -364,7 +369,7 @@ export class QueryCommand extends Command<(ResultSet | Error)[]> {
         return item;
       }
       if (this.finished) return undefined;
-      await new Promise<void>((resolve) => (this.waiter = resolve));
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
   }
 
@@ -405,6 +410,6 @@ export class QueryCommand extends Command<(ResultSet | Error)[]> {
       this.paused = false;
       this.host.resumeReading();
     }
-    while (!this.finished) await new Promise<void>((resolve) => (this.waiter = resolve));
+    while (!this.finished) await new Promise<void>((resolve) => this.waiters.push(resolve));
   }
 }

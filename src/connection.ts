@@ -12,7 +12,7 @@ import { escape as escapeValue } from "./escape.js";
 import { statementNamesFile } from "./local-infile.js";
 import { getLogger } from "./log.js";
 import { resolveOptions, type ConnectOptions, type ResolvedOptions } from "./options.js";
-import { charsetByName, type Charset } from "./protocol/charsets.js";
+import { charsetByName, loneSurrogateIndex, type Charset } from "./protocol/charsets.js";
 import { writeComInitDb, writeComQuery, writeSimpleCommand } from "./protocol/commands.js";
 import { CLIENT, COM, CR, MARIADB_CLIENT, PACKET, SERVER_STATUS } from "./protocol/constants.js";
 import { CompressedParser, compressFrames } from "./protocol/compress.js";
@@ -97,6 +97,8 @@ export class Connection implements CommandHost, AsyncDisposable {
   /** @internal Use `connect()`. */
   constructor(options: ResolvedOptions) {
     this.options = options;
+    // Keep the options (and the password in them) out of console.log / util.inspect output.
+    Object.defineProperty(this, "options", { enumerable: false });
     this.currentDb = options.db;
     this.currentUser = options.user;
     this.currentPassword = options.password;
@@ -435,6 +437,7 @@ export class Connection implements CommandHost, AsyncDisposable {
     if (cmd.onPacket(payload, sequenceId)) {
       this.pending.shift();
       this.written--;
+      cmd.retire();
       this.pump();
     }
   }
@@ -451,7 +454,10 @@ export class Connection implements CommandHost, AsyncDisposable {
     w?.reject(err);
     const pending = this.pending.splice(0);
     this.written = 0;
-    for (const cmd of pending) cmd.fail(err);
+    for (const cmd of pending) {
+      cmd.fail(err);
+      cmd.retire();
+    }
   }
 
   // ---- commands out ----
@@ -478,7 +484,7 @@ export class Connection implements CommandHost, AsyncDisposable {
 
   private pump(): void {
     const socket = this.socket;
-    if (!socket) return;
+    if (!socket || this.holds > 0) return;
     while (this.written < this.pending.length) {
       const cmd = this.pending[this.written]!;
       if (this.written > 0 && (!cmd.pipelinable || !this.pending[this.written - 1]!.pipelinable)) break;
@@ -502,6 +508,39 @@ export class Connection implements CommandHost, AsyncDisposable {
     }
   }
 
+  private holds = 0;
+
+  /** @internal True once `cmd` has been written and its response is not complete yet. */
+  isInFlight<T>(cmd: Command<T>): boolean {
+    const i = this.pending.indexOf(cmd as Command<unknown>);
+    return i !== -1 && i < this.written;
+  }
+
+  /** @internal Removes a command that is queued but not yet written; false if it was written. */
+  unqueue<T>(cmd: Command<T>, err: Error): boolean {
+    const i = this.pending.indexOf(cmd as Command<unknown>);
+    if (i < this.written) return false;
+    this.pending.splice(i, 1);
+    cmd.fail(err);
+    cmd.retire();
+    this.pump();
+    return true;
+  }
+
+  /** @internal Writes nothing more until `until` settles (a KILL QUERY in progress). */
+  hold(until: Promise<unknown>): void {
+    this.holds++;
+    void until.finally(() => {
+      this.holds--;
+      this.pump();
+    });
+  }
+
+  /** @internal Closes the connection because of `err`, failing everything in flight. */
+  abort(err: Error): void {
+    this.fatal(err);
+  }
+
   /** @internal Frames a command payload written into `this.writer`. */
   frame(): Buffer {
     return this.writer.finish(0)[0];
@@ -510,17 +549,27 @@ export class Connection implements CommandHost, AsyncDisposable {
   /** SQL text as the server reads it: utf8mb4 is written straight into the packet. */
   /** @internal */
   encodeSql(sql: string): string | Buffer {
-    return this.charsetInfo.name === "utf8mb4" ? sql : this.charsetInfo.encode(sql);
+    // utf8mb4 is written straight into the packet unless it has an unpaired surrogate, which
+    // encode() refuses with a DataError instead of letting it become U+FFFD.
+    return this.charsetInfo.name === "utf8mb4" && loneSurrogateIndex(sql) === -1 ? sql : this.charsetInfo.encode(sql);
   }
 
   /** @internal Runs one COM_QUERY. */
-  query(sql: string, opts: { shape?: RowShape; streaming?: boolean; drainAll?: boolean } = {}): Promise<(ResultSet | Error)[]> {
+  query(
+    sql: string,
+    opts: { shape?: RowShape; streaming?: boolean; drainAll?: boolean; onCommand?: (cmd: QueryCommand) => void } = {},
+  ): Promise<(ResultSet | Error)[]> {
     if (this.closeReason !== null) return Promise.reject(this.closedError());
     if (this.options.echo) getLogger().info(sql);
     writeComQuery(this.writer, this.encodeSql(sql));
     const cmd = new QueryCommand(this.frame(), sql, opts.shape ?? ARRAY_ROWS, opts.streaming ?? false);
     // LOAD DATA LOCAL makes the server wait for file data: nothing may be written behind it.
     if (/\bLOAD\s+(DATA|XML)\b/i.test(sql)) cmd.pipelinable = false;
+    // A cancellable statement is a pipeline barrier, so a late KILL QUERY cannot hit the next one.
+    if (opts.onCommand) {
+      cmd.pipelinable = false;
+      opts.onCommand(cmd);
+    }
     const p = this.enqueue(cmd);
     if (opts.drainAll) {
       return p.then((results) => {
@@ -533,11 +582,11 @@ export class Connection implements CommandHost, AsyncDisposable {
   }
 
   /** @internal Starts a streaming COM_QUERY and returns its command to read rows from. */
-  queryStream(sql: string, shape: RowShape): QueryCommand {
+  queryStream(sql: string, shape: RowShape, barrier = false): QueryCommand {
     if (this.options.echo) getLogger().info(sql);
     writeComQuery(this.writer, this.encodeSql(sql));
     const cmd = new QueryCommand(this.frame(), sql, shape, true);
-    if (/\bLOAD\s+(DATA|XML)\b/i.test(sql)) cmd.pipelinable = false;
+    if (barrier || /\bLOAD\s+(DATA|XML)\b/i.test(sql)) cmd.pipelinable = false;
     if (this.closeReason !== null) cmd.fail(this.closedError());
     else void this.enqueue(cmd);
     return cmd;
@@ -588,11 +637,11 @@ export class Connection implements CommandHost, AsyncDisposable {
   }
 
   /** @internal Runs a cursor statement as a cached prepared statement. */
-  async executePrepared(sql: string, params: readonly SqlParam[], shape: RowShape, streaming: boolean): Promise<QueryCommand> {
+  async executePrepared(sql: string, params: readonly SqlParam[], shape: RowShape, streaming: boolean, barrier = false): Promise<QueryCommand> {
     if (this.closeReason !== null) throw this.closedError();
     if (this.options.echo) getLogger().info(sql);
     const stmt = await (await this.statements()).get(sql);
-    return stmt.command(params, shape, streaming);
+    return stmt.command(params, shape, streaming, barrier);
   }
 
   /** The server frees a connection's statements when it closes: forget ours. */
@@ -703,7 +752,10 @@ export class Connection implements CommandHost, AsyncDisposable {
     }
     const pending = this.pending.splice(0);
     this.written = 0;
-    for (const cmd of pending) cmd.fail(reason);
+    for (const cmd of pending) {
+      cmd.fail(reason);
+      cmd.retire();
+    }
     this.owner = null;
   }
 

@@ -164,7 +164,7 @@ export class PreparedStatement implements AsyncDisposable {
   }
 
   /** @internal Queues a COM_STMT_EXECUTE and returns its command. */
-  command(args: readonly SqlParam[], shape: RowShape, streaming: boolean): QueryCommand {
+  command(args: readonly SqlParam[], shape: RowShape, streaming: boolean, barrier = false): QueryCommand {
     if (this.closedValue) throw new InterfaceError("The prepared statement is closed");
     if (this.host.closed) throw this.host.closedError();
     if (!Array.isArray(args)) throw new ProgrammingError("execute(): args must be an array of values for the ? placeholders");
@@ -175,6 +175,8 @@ export class PreparedStatement implements AsyncDisposable {
     }
     writeComStmtExecute(this.host.writer, this.id, args, this.host.paramEncoding);
     const cmd = new ExecuteCommand(this.host.frame(), this.sql, shape, streaming);
+    // A cancellable execution is a pipeline barrier, like a cancellable COM_QUERY.
+    if (barrier) cmd.pipelinable = false;
     void this.host.enqueue(cmd);
     return cmd;
   }

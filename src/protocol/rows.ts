@@ -140,8 +140,8 @@ export function rowKeys(columns: readonly ColumnDefinition[]): string[] {
 const LONG_LENGTH = `if (len >= 0xfc) {
       if (len === 0xfc) { len = buf[pos] | (buf[pos + 1] << 8); pos += 2; }
       else if (len === 0xfd) { len = buf[pos] | (buf[pos + 1] << 8) | (buf[pos + 2] << 16); pos += 3; }
-      else if (len === 0xfe) { len = buf.readUInt32LE(pos) + buf.readUInt32LE(pos + 4) * 0x100000000; pos += 8; }
-      else throw new M("invalid length prefix 0xff in row value " + I);
+      else if (len === 0xfe) { if (pos + 8 > end) throw new M("row value COLUMN runs past the end of the packet"); len = buf.readUInt32LE(pos) + buf.readUInt32LE(pos + 4) * 0x100000000; pos += 8; }
+      else throw new M("invalid length prefix 0xff in row value COLUMN");
     }`;
 
 type CompiledRow = (buf: Buffer) => unknown;
@@ -168,7 +168,7 @@ function compileRow(n: number, keys: readonly string[] | null, withCtor: boolean
       `  if (pos >= end) throw new M("row has ${i} of ${n} values");`,
       `  len = buf[pos++];`,
       `  if (len !== 0xfb) {`,
-      `    ${LONG_LENGTH.replace("I)", `${i})`)}`,
+      `    ${LONG_LENGTH.replaceAll("COLUMN", String(i))}`,
       `    if (pos + len > end) throw new M("row value ${i} runs past the end of the packet");`,
       `    v${i} = D${i}(buf, pos, pos + len);`,
       `    pos += len;`,
