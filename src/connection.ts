@@ -75,7 +75,8 @@ export class Connection implements CommandHost, AsyncDisposable {
   private compressSeq = 0;
   private framesAnswered = 0;
   private currentUser: string;
-  private currentPassword: string;
+  // A #private field: util.inspect and JSON never show it.
+  #password: string;
 
   /** @internal Negotiated capability flags. */
   capabilities = 0;
@@ -101,7 +102,7 @@ export class Connection implements CommandHost, AsyncDisposable {
     Object.defineProperty(this, "options", { enumerable: false });
     this.currentDb = options.db;
     this.currentUser = options.user;
-    this.currentPassword = options.password;
+    this.#password = options.password;
     this.charsetInfo = charsetByName(options.charset);
     const defaults = makeDecoders(options.timezone);
     this.decodeContext = {
@@ -334,7 +335,7 @@ export class Connection implements CommandHost, AsyncDisposable {
     this.capabilities = caps;
     const settings: AuthSettings = {
       user: this.currentUser,
-      password: this.currentPassword,
+      password: this.#password,
       serverPublicKey: o.serverPublicKey,
       allowCleartextPassword: o.allowCleartextPassword,
       allowPublicKeyRetrieval: o.allowPublicKeyRetrieval,
@@ -880,7 +881,7 @@ export class Connection implements CommandHost, AsyncDisposable {
     }
     this.serverStatus = parseOk(ok, this.capabilities).statusFlags;
     this.currentUser = user;
-    this.currentPassword = password;
+    this.#password = password;
     this.currentDb = db;
     await this.afterConnect();
   }
