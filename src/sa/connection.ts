@@ -2,7 +2,8 @@
 // with SQLAlchemy's transaction handles.
 import type { Connection } from "../connection.js";
 import type { Cursor } from "../cursors.js";
-import { InterfaceError, ProgrammingError } from "../errors.js";
+import { InterfaceError, MySQLError, ProgrammingError } from "../errors.js";
+import { ER } from "../protocol/er.js";
 import { formatQmark } from "../escape.js";
 import type { SqlValue } from "../types.js";
 import type { Dialect } from "./dialect.js";
@@ -195,15 +196,24 @@ export class SAConnection implements AsyncDisposable {
     const trans = new TwoPhaseTransaction(this, id);
     this.transaction = trans;
     try {
-      // With autocommit off the server may hold an implicit transaction, which XA START refuses
-      // (XAER_OUTSIDE): end it the way BEGIN would, by committing it.
-      if (this.live().inTransaction) await this.run("COMMIT");
+      await this.endImplicitTransaction();
       await this.run(`XA START ${this.literal(id)}`);
     } catch (e) {
       this.transaction = null;
       throw e;
     }
     return trans;
+  }
+
+  /**
+   * With autocommit off, the server holds an implicit transaction after any statement, and XA
+   * statements refuse to run inside it (XAER_OUTSIDE). End it the way BEGIN would: commit it.
+   * (The status flag only shows transactions that touched tables, so this commits whenever
+   * autocommit is off.)
+   */
+  private async endImplicitTransaction(): Promise<void> {
+    const raw = this.live();
+    if (raw.inTransaction || !raw.getAutocommit()) await this.run("COMMIT");
   }
 
   private literal(xid: string): string {
@@ -235,25 +245,60 @@ export class SAConnection implements AsyncDisposable {
 
   /**
    * Rolls back the prepared XA transaction `xid` (XA ROLLBACK). When it is this connection's own
-   * transaction, that transaction ends, so another may begin.
+   * transaction, that transaction ends, so another may begin. On a connection without a
+   * transaction of its own, autocommit is turned on for the statement (the server requires it),
+   * which commits an implicit transaction as BEGIN would.
    */
   async rollbackPrepared(xid: string, options: PreparedOptions = {}): Promise<void> {
     checkXid(xid);
     const own = this.ownTwophase(xid);
-    if (!(options.isPrepared ?? own?.isPrepared ?? true)) await this.run(`XA END ${this.literal(xid)}`);
-    await this.run(`XA ROLLBACK ${this.literal(xid)}`);
-    if (own !== null) this.endTwophase(own);
+    await this.endingTwophase(own, async () => {
+      if (!(options.isPrepared ?? own?.isPrepared ?? true)) await this.run(`XA END ${this.literal(xid)}`);
+      await this.run(`XA ROLLBACK ${this.literal(xid)}`);
+    });
   }
 
   /**
    * Commits the prepared XA transaction `xid` (XA COMMIT). When it is this connection's own
-   * transaction, that transaction ends, so another may begin.
+   * transaction, that transaction ends, so another may begin. On a connection without a
+   * transaction of its own, autocommit is turned on for the statement (the server requires it),
+   * which commits an implicit transaction as BEGIN would.
    */
   async commitPrepared(xid: string, options: PreparedOptions = {}): Promise<void> {
     checkXid(xid);
     const own = this.ownTwophase(xid);
-    if (!(options.isPrepared ?? own?.isPrepared ?? true)) await this.run(`XA END ${this.literal(xid)}`);
-    await this.run(`XA COMMIT ${this.literal(xid)}`);
+    await this.endingTwophase(own, async () => {
+      if (options.isPrepared ?? own?.isPrepared ?? true) {
+        await this.run(`XA COMMIT ${this.literal(xid)}`);
+      } else {
+        // An ended but unprepared XA transaction commits in one phase.
+        await this.run(`XA END ${this.literal(xid)}`);
+        await this.run(`XA COMMIT ${this.literal(xid)} ONE PHASE`);
+      }
+    });
+  }
+
+  /** Runs `fn`; then this connection's own XA transaction `own` is over, also when the server no longer knows it. */
+  private async endingTwophase(own: TwoPhaseTransaction | null, fn: () => Promise<void>): Promise<void> {
+    try {
+      if (own === null && this.transaction === null && !this.live().getAutocommit()) {
+        // Another connection's XA transaction: with autocommit off the server refuses XA COMMIT
+        // and XA ROLLBACK (XAER_OUTSIDE), so turn it on for the statement (which, as BEGIN
+        // would, commits an implicit transaction).
+        const raw = this.live();
+        await raw.autocommit(true);
+        try {
+          await fn();
+        } finally {
+          await raw.autocommit(false);
+        }
+      } else {
+        await fn();
+      }
+    } catch (e) {
+      if (own !== null && e instanceof MySQLError && e.errno === ER.XAER_NOTA) this.endTwophase(own);
+      throw e;
+    }
     if (own !== null) this.endTwophase(own);
   }
 
@@ -318,6 +363,9 @@ export class SAConnection implements AsyncDisposable {
         if (t.isActive) await t.rollback();
         if (this.transaction === t) this.transaction = null;
       }
+    } catch (e) {
+      // On a connection that is gone there is nothing left to roll back.
+      if (!this.raw.closed) throw e;
     } finally {
       this.transaction = null;
       const owner = this.owner;
