@@ -59,6 +59,6 @@ export function drizzleCallback(source: Engine | SAConnection): DrizzleProxyCall
     const query = { sql, params };
     if (source instanceof SAConnection) return answer(await source.execute(query), method);
     await using conn = await source.acquire();
-    return withAutocommit(conn.connection, async () => answer(await conn.execute(query), method));
+    return await withAutocommit(conn.connection, async () => answer(await conn.execute(query), method));
   };
 }
