@@ -24,7 +24,7 @@ export type { AiomysqlDialectConfig } from "./driver.js";
  * import { AiomysqlDialect } from "aiomysql/kysely";
  *
  * const db = new Kysely<Database>({
- *   dialect: new AiomysqlDialect({ pool: await createPool({ host, user, password, db: "app", autocommit: true }) }),
+ *   dialect: new AiomysqlDialect({ pool: () => createPool({ host, user, password, db: "app", autocommit: true }) }),
  * });
  * ```
  * Parameters are bound client-side (escaped into the SQL text); `stream()` reads rows from the
