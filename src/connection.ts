@@ -10,7 +10,7 @@ import { Cursor, type CursorClass, type DictCursor, type SSCursor, type SSDictCu
 import { InterfaceError, MySQLError, OperationalError, clientError, serverError } from "./errors.js";
 import { escape as escapeValue } from "./escape.js";
 import { statementNamesFile } from "./local-infile.js";
-import { getLogger } from "./log.js";
+import { connectChannel, echo, queryChannel, redactSql, traced } from "./tracing.js";
 import { resolveOptions, type ConnectOptions, type ResolvedOptions } from "./options.js";
 import { charsetByName, loneSurrogateIndex, type Charset } from "./protocol/charsets.js";
 import { writeComInitDb, writeComQuery, writeSimpleCommand } from "./protocol/commands.js";
@@ -173,6 +173,15 @@ export class Connection implements CommandHost, AsyncDisposable {
 
   /** @internal Opens the socket and runs the handshake; used by connect() and ping(true). */
   async open(): Promise<void> {
+    const o = this.options;
+    return traced(
+      connectChannel,
+      () => ({ host: o.host, port: o.port, unixSocket: o.unixSocket, user: this.user, database: this.currentDb }),
+      () => this.openSocket(),
+    );
+  }
+
+  private async openSocket(): Promise<void> {
     const o = this.options;
     const timeoutMs = o.connectTimeout === null ? 0 : o.connectTimeout * 1000;
     this.closeReason = null;
@@ -477,6 +486,11 @@ export class Connection implements CommandHost, AsyncDisposable {
   enqueue<T>(cmd: Command<T>): Promise<T> {
     if (this.closeReason !== null) return Promise.reject(this.closedError());
     cmd.attach(this);
+    if (cmd.sql !== undefined && queryChannel.hasSubscribers) {
+      const sql = cmd.sql;
+      const context = { sql: redactSql(sql), threadId: this.threadId, host: this.host, port: this.port, database: this.currentDb };
+      queryChannel.tracePromise(() => cmd.promise, context).catch(() => {});
+    }
     this.pending.push(cmd as Command<unknown>);
     this.lastUsedAt = Date.now();
     this.pump();
@@ -561,7 +575,7 @@ export class Connection implements CommandHost, AsyncDisposable {
     opts: { shape?: RowShape; streaming?: boolean; drainAll?: boolean; onCommand?: (cmd: QueryCommand) => void } = {},
   ): Promise<(ResultSet | Error)[]> {
     if (this.closeReason !== null) return Promise.reject(this.closedError());
-    if (this.options.echo) getLogger().info(sql);
+    if (this.options.echo) echo(sql);
     writeComQuery(this.writer, this.encodeSql(sql));
     const cmd = new QueryCommand(this.frame(), sql, opts.shape ?? ARRAY_ROWS, opts.streaming ?? false);
     // LOAD DATA LOCAL makes the server wait for file data: nothing may be written behind it.
@@ -584,7 +598,7 @@ export class Connection implements CommandHost, AsyncDisposable {
 
   /** @internal Starts a streaming COM_QUERY and returns its command to read rows from. */
   queryStream(sql: string, shape: RowShape, barrier = false): QueryCommand {
-    if (this.options.echo) getLogger().info(sql);
+    if (this.options.echo) echo(sql);
     writeComQuery(this.writer, this.encodeSql(sql));
     const cmd = new QueryCommand(this.frame(), sql, shape, true);
     if (barrier || /\bLOAD\s+(DATA|XML)\b/i.test(sql)) cmd.pipelinable = false;
@@ -619,7 +633,7 @@ export class Connection implements CommandHost, AsyncDisposable {
    * deallocates it. It belongs to the caller: it is not in the connection's statement cache.
    */
   prepare(sql: string): Promise<PreparedStatement> {
-    if (this.options.echo) getLogger().info(`PREPARE ${sql}`);
+    if (this.options.echo) echo(`PREPARE ${sql}`);
     return prepareStatement(this, sql);
   }
 
@@ -640,7 +654,7 @@ export class Connection implements CommandHost, AsyncDisposable {
   /** @internal Runs a cursor statement as a cached prepared statement. */
   async executePrepared(sql: string, params: readonly SqlParam[], shape: RowShape, streaming: boolean, barrier = false): Promise<QueryCommand> {
     if (this.closeReason !== null) throw this.closedError();
-    if (this.options.echo) getLogger().info(sql);
+    if (this.options.echo) echo(sql);
     const stmt = await (await this.statements()).get(sql);
     return stmt.command(params, shape, streaming, barrier);
   }

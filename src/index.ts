@@ -30,3 +30,5 @@ export { createPool, Pool } from "./pool.js";
 export type { PoolOptions, AcquireOptions } from "./pool.js";
 export { PreparedStatement } from "./statement.js";
 export type { StatementResult } from "./statement.js";
+export { redactSql } from "./tracing.js";
+export type { ConnectTrace, QueryTrace, AcquireTrace } from "./tracing.js";
