@@ -51,16 +51,14 @@ function describe(c: ColumnDefinition): ColumnDescription {
   const nullOk = (c.flags & FIELD_FLAG.NOT_NULL) === 0;
   const scale = isDecimal ? c.decimals : null;
   const entry = [c.name, c.type, displaySize, c.columnLength, precision, scale, nullOk] as const;
-  return Object.assign([...entry], {
-    name: c.name,
-    typeCode: c.type,
-    displaySize,
-    internalSize: c.columnLength,
-    precision,
-    scale,
-    nullOk,
-  }) as unknown as ColumnDescription;
+  const named = { name: c.name, typeCode: c.type, displaySize, internalSize: c.columnLength, precision, scale, nullOk };
+  const tuple = Object.assign([...entry], named);
+  // Print like a named tuple: { name: 'id', typeCode: 3, ... } rather than an array with extra keys.
+  Object.defineProperty(tuple, INSPECT, { value: () => named });
+  return tuple as unknown as ColumnDescription;
 }
+
+const INSPECT = Symbol.for("nodejs.util.inspect.custom");
 
 /** Options of execute/executeMany/callProc: cancellation and a deadline. */
 export interface ExecuteOptions {
