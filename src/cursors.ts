@@ -80,7 +80,10 @@ const INSERT_VALUES =
   /^\s*((?:INSERT|REPLACE)\b.+\bVALUES?\s*)(\(\s*(?:%s|%\(.+\)s)\s*(?:,\s*(?:%s|%\(.+\)s)\s*)*\))(\s*(?:ON\s+DUPLICATE.*)?);?\s*$/is;
 
 /** Upper bound of one batched statement, below max_allowed_packet. */
-const MAX_BATCH_BYTES = 8 * 1024 * 1024;
+const MAX_BATCH_BYTES = 1024 * 1024;
+
+/** executeMany yields to the event loop every so many rows while a batch is in flight. */
+const YIELD_EVERY = 100;
 
 /** A procedure name: identifiers, optionally qualified, optionally backquoted. */
 const PROC_NAME = /^(?:[A-Za-z0-9_$]+|`(?:[^`]|``)+`)(?:\.(?:[A-Za-z0-9_$]+|`(?:[^`]|``)+`))?$/;
@@ -265,22 +268,45 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
         const prefix = interpolate(prefixTemplate!, [], escapeOptions);
         const postfix = interpolate(postfixTemplate!, [], escapeOptions);
         const limit = Math.min(MAX_BATCH_BYTES, (await conn.maxAllowedPacket()) - 1024);
+        // One batch executes on the server while the next one is built; the next is only sent
+        // once the previous has succeeded, so an error stops the run as before.
+        let running: Promise<void> | null = null;
+        const send = async (sql: string): Promise<void> => {
+          if (running !== null) {
+            await running;
+            total += this.rowCount;
+          }
+          running = this.run(sql);
+          running.catch(() => {});
+        };
         let parts: string[] = [];
         let size = Buffer.byteLength(prefix) + Buffer.byteLength(postfix);
         const base = size;
-        for (const a of list) {
-          const values = interpolate(valuesTemplate!, a, escapeOptions);
-          const n = Buffer.byteLength(values) + 1;
-          if (parts.length > 0 && size + n > limit) {
-            await this.run(prefix + parts.join(",") + postfix);
-            total += this.rowCount;
-            parts = [];
-            size = base;
+        let sinceYield = 0;
+        try {
+          for (const a of list) {
+            const values = interpolate(valuesTemplate!, a, escapeOptions);
+            const n = Buffer.byteLength(values) + 1;
+            if (parts.length > 0 && size + n > limit) {
+              await send(prefix + parts.join(",") + postfix);
+              parts = [];
+              size = base;
+            }
+            parts.push(values);
+            size += n;
+            if (running !== null && ++sinceYield >= YIELD_EVERY) {
+              // Let the socket write the batch in flight while this one is being built.
+              sinceYield = 0;
+              await new Promise<void>((resolve) => setImmediate(resolve));
+            }
           }
-          parts.push(values);
-          size += n;
+          await send(prefix + parts.join(",") + postfix);
+        } catch (e) {
+          // A bad argument: let the batch in flight finish before reporting it.
+          if (running !== null) await (running as Promise<void>).catch(() => {});
+          throw e;
         }
-        await this.run(prefix + parts.join(",") + postfix);
+        await running;
         total += this.rowCount;
       } else {
         for (const a of list) {

@@ -6,11 +6,13 @@ import {
   Cursor,
   DictCursor,
   FIELD_TYPE,
+  IntegrityError,
   InterfaceError,
   NotSupportedError,
   ProgrammingError,
   SSCursor,
   SSDictCursor,
+  type SqlParam,
 } from "../../src/index.js";
 import { testOptions } from "../support/config.js";
 import { retainedHeap } from "../support/gc.js";
@@ -182,6 +184,31 @@ describe("Cursor", () => {
     assert.equal(n, 20);
     await cur.execute("SELECT COUNT(*), SUM(LENGTH(b)) FROM em_big");
     assert.deepEqual(await cur.fetchOne(), [20, "20971520"]);
+  });
+
+  it("executeMany stops at the first failing batch: later batches are never sent", async () => {
+    await using cur = conn.cursor();
+    await cur.execute("CREATE TEMPORARY TABLE em_fail (a INT PRIMARY KEY, b LONGTEXT) ENGINE=InnoDB");
+    const text = "y".repeat(100 * 1024);
+    // About ten rows per 1 MiB batch; row 3 repeats row 2's key, inside the first batch.
+    const rows = Array.from({ length: 40 }, (_, i) => [i === 3 ? 2 : i, text]);
+    await assert.rejects(cur.executeMany("INSERT INTO em_fail VALUES (%s, %s)", rows), IntegrityError);
+    await cur.execute("SELECT COUNT(*) FROM em_fail");
+    assert.deepEqual(await cur.fetchOne(), [0]);
+  });
+
+  it("executeMany reports a bad argument of a later batch once the batch in flight is done", async () => {
+    await using cur = conn.cursor();
+    await cur.execute("CREATE TEMPORARY TABLE em_bad (a INT PRIMARY KEY, b LONGTEXT) ENGINE=InnoDB");
+    const text = "z".repeat(100 * 1024);
+    const rows: SqlParam[][] = Array.from({ length: 40 }, (_, i) => [i, text]);
+    rows[30] = [30, Number.NaN];
+    await assert.rejects(cur.executeMany("INSERT INTO em_bad VALUES (%s, %s)", rows), ProgrammingError);
+    // The cursor is free again, and every batch before the bad row went in whole.
+    await cur.execute("SELECT COUNT(*), MAX(a) FROM em_bad");
+    const [count, max] = (await cur.fetchOne()) as [number, number];
+    assert.ok(count > 0 && count < 30, `rows inserted: ${count}`);
+    assert.equal(max, count - 1);
   });
 
   it("callProc follows the seed", async () => {
