@@ -411,12 +411,24 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
     }
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<R> {
-    for (;;) {
-      const row = await this.fetchOne<R>();
-      if (row === null) return;
-      yield row;
-    }
+  /**
+   * `for await (const row of cursor)`: the rows left in the current result. Each step returns
+   * an already-settled Promise (no async function or generator per row).
+   */
+  [Symbol.asyncIterator](): AsyncIterator<R> {
+    return {
+      next: (): Promise<IteratorResult<R>> => {
+        try {
+          this.checkOpen();
+        } catch (e) {
+          return Promise.reject(e as Error);
+        }
+        const i = this.rowNumberValue;
+        if (i === null || i >= this.rows.length) return Promise.resolve({ value: undefined, done: true });
+        this.rowNumberValue = i + 1;
+        return Promise.resolve({ value: this.rows[i] as R, done: false });
+      },
+    };
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -528,6 +540,29 @@ export class SSCursor<R = Row> extends Cursor<R> {
   override async fetchAll<T = R>(): Promise<T[]> {
     this.checkOpen();
     return this.readRows<T>(Infinity);
+  }
+
+  /**
+   * `for await (const row of cursor)`, exactly as repeated `fetchOne()` calls: a row that has
+   * already arrived is handed out with an already-settled Promise (no async function or
+   * generator per row); only when none is waiting does a step wait for the network.
+   */
+  override [Symbol.asyncIterator](): AsyncIterator<R> {
+    const one: unknown[] = [];
+    const wait = async (): Promise<IteratorResult<R>> => {
+      const row = await this.fetchOne<R>();
+      return row === null ? { value: undefined, done: true } : { value: row, done: false };
+    };
+    return {
+      next: (): Promise<IteratorResult<R>> => {
+        const stream = this.stream;
+        if (!this.resultDone && stream !== null && !this.closed && stream.takeRows(one, 1) === 1) {
+          this.setRowNumber((this.rowNumber ?? 0) + 1);
+          return Promise.resolve({ value: one.pop() as R, done: false });
+        }
+        return wait();
+      },
+    };
   }
 
   /** Up to `size` rows: those already received are taken at once, then one is awaited. */

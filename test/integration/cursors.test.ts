@@ -323,6 +323,53 @@ describe("SSCursor and SSDictCursor", () => {
     assert.deepEqual(await cur.fetchAll(), [{ n: 2 }]);
   });
 
+  it("async iteration hands out every row in order across batches, and stops at the result's end", async () => {
+    await using cur = conn.cursor(SSCursor);
+    await cur.execute("SELECT seq FROM seq_1_to_5000");
+    let expected = 1;
+    for await (const row of cur) {
+      assert.equal(row[0], expected++);
+      if (expected === 2500) await new Promise((r) => setTimeout(r, 5));
+    }
+    assert.equal(expected, 5001);
+    assert.equal(cur.rowNumber, 5000);
+    assert.equal(cur.rowCount, 5000);
+    // Nothing left: a second loop sees no rows, and the cursor runs the next statement.
+    for await (const row of cur) assert.fail(`unexpected row ${String(row)}`);
+    await cur.execute("SELECT 7");
+    assert.deepEqual(await cur.fetchAll(), [[7]]);
+  });
+
+  it("async iteration after a break continues with the next row, and fails once the cursor is closed", async () => {
+    const cur = conn.cursor(SSCursor);
+    await cur.execute("SELECT seq FROM seq_1_to_3000");
+    let seen = 0;
+    for await (const row of cur) {
+      seen = row[0] as number;
+      if (seen === 10) break;
+    }
+    assert.equal(seen, 10);
+    // As with fetchOne(): nothing is read ahead and lost.
+    assert.deepEqual(await cur.fetchOne(), [11]);
+    assert.equal(cur.rowNumber, 11);
+    const it = cur[Symbol.asyncIterator]();
+    assert.deepEqual((await it.next()).value, [12]);
+    await cur.close();
+    await assert.rejects(it.next(), InterfaceError);
+  });
+
+  it("async iteration of a buffered cursor starts at the current row and fails once closed", async () => {
+    const cur = conn.cursor();
+    await cur.execute("SELECT seq FROM seq_1_to_5");
+    await cur.fetchOne();
+    const rows: unknown[] = [];
+    for await (const row of cur) rows.push(row[0]);
+    assert.deepEqual(rows, [2, 3, 4, 5]);
+    assert.equal(cur.rowNumber, 5);
+    await cur.close();
+    await assert.rejects(cur[Symbol.asyncIterator]().next(), InterfaceError);
+  });
+
   it("keeps memory bounded while the caller reads slowly", async () => {
     await using cur = conn.cursor(SSCursor);
     await cur.execute("SELECT seq, REPEAT('x', 200) FROM seq_1_to_300000");
