@@ -104,6 +104,8 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
   private rowNumberValue: number | null = null;
   private lastRowIdValue: number | bigint | null = null;
   private descriptionValue: ColumnDescription[] | null = null;
+  /** Columns whose description is built on first access (most callers never read it). */
+  private describedColumns: ColumnDefinition[] | null = null;
   private executedSql: string | null = null;
   private warningCountValue = 0;
   /** How many rows fetchMany() returns by default (1, as DB-API says). */
@@ -125,6 +127,11 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
 
   /** One entry per column of the current result, or null when it has no rows. */
   get description(): ColumnDescription[] | null {
+    const columns = this.describedColumns;
+    if (columns !== null) {
+      this.describedColumns = null;
+      this.descriptionValue = columns.map(describe);
+    }
     return this.descriptionValue;
   }
 
@@ -189,7 +196,14 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
       return this.rowCount;
     }
     const sql = this.mogrify(query, args);
-    await this.guard(() => this.run(sql));
+    // guard() inlined: one async frame less per statement.
+    if (this.busy) throw new ProgrammingError("this cursor is busy with another operation: await it first, or use another cursor");
+    this.busy = true;
+    try {
+      await this.run(sql);
+    } finally {
+      this.busy = false;
+    }
     return this.rowCount;
   }
 
@@ -232,7 +246,8 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
   }
 
   protected setResultInfo(r: { columns: ColumnDefinition[] | null; insertId: number | bigint; warnings: number }): void {
-    this.descriptionValue = r.columns === null ? null : r.columns.map(describe);
+    this.descriptionValue = null;
+    this.describedColumns = r.columns;
     this.lastRowIdValue = r.columns === null ? r.insertId : null;
     this.warningCountValue = r.warnings;
   }
