@@ -1,8 +1,9 @@
 // One adapter per driver, so that every workload runs the same operation through each of them.
 // Like is compared with like: our array rows against the peers' `rowsAsArray`, our DictCursor
 // against their object rows, our server-side prepared statements against theirs.
-import * as mariadb from "mariadb";
-import * as mysql2 from "mysql2/promise";
+// The peers are loaded only when used, so that a W7 child process holds one driver's code only.
+import type * as mariadb from "mariadb";
+import type * as mysql2 from "mysql2/promise";
 import * as aiomysql from "../src/index.js";
 
 /** Where the benchmark server is. */
@@ -165,10 +166,12 @@ export function mysql2Driver(cfg: ServerConfig): Driver {
   return {
     name: "mysql2",
     async connect() {
-      return new Mysql2Connection(await mysql2.createConnection(opts));
+      const m = await import("mysql2/promise");
+      return new Mysql2Connection(await m.createConnection(opts));
     },
     async pool(size) {
-      const pool = mysql2.createPool({ ...opts, connectionLimit: size });
+      const m = await import("mysql2/promise");
+      const pool = m.createPool({ ...opts, connectionLimit: size });
       return {
         async query(sql) {
           const [rows] = await pool.query({ sql, rowsAsArray: true });
@@ -220,10 +223,12 @@ export function mariadbDriver(cfg: ServerConfig): Driver {
   return {
     name: "mariadb",
     async connect() {
-      return new MariadbConnection(await mariadb.createConnection(opts));
+      const m = await import("mariadb");
+      return new MariadbConnection(await m.createConnection(opts));
     },
     async pool(size) {
-      const pool = mariadb.createPool({ ...opts, connectionLimit: size, minimumIdle: size });
+      const m = await import("mariadb");
+      const pool = m.createPool({ ...opts, connectionLimit: size, minimumIdle: size });
       return {
         async query(sql) {
           return (await pool.query({ sql, rowsAsArray: true })) as Row[];

@@ -221,9 +221,9 @@ const W6: Workload = {
 const CHILD = fileURLToPath(new URL("./stream-child.js", import.meta.url));
 
 /** Runs the stream in a child process of its own so that its peak RSS is the driver's alone. */
-export function streamInChild(driver: string, rows: number, cfg: ServerConfig): Promise<Measurement> {
+export function streamInChild(driver: string, rows: number, cfg: ServerConfig, repeats = 1): Promise<Measurement> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, driver, String(rows)], {
+    const child = spawn(process.execPath, [CHILD, driver, String(rows), String(repeats)], {
       env: { ...process.env, BENCH_CONFIG: JSON.stringify(cfg) },
       stdio: ["ignore", "pipe", "inherit"],
     });

@@ -69,6 +69,15 @@ export abstract class Command<T = unknown> {
   /** Handles one response packet; returns true when the command's response is complete. */
   abstract onPacket(payload: Buffer, sequenceId: number): boolean;
 
+  /**
+   * Handles `buf[start, end)` if it is an ordinary row packet of the result being read, without
+   * a Buffer for it; returns false to have the packet handed to `onPacket` instead.
+   */
+  onRowBytes(buf: Buffer, start: number, end: number): boolean {
+    void buf, start, end;
+    return false;
+  }
+
   /** @internal Called once the request of a `noReply` command has been written. */
   written(): void {}
 
@@ -150,9 +159,9 @@ export class ResultError {
   constructor(readonly error: Error) {}
 }
 
-/** Turns one row packet into a row. */
+/** Turns one row packet, `buf[start, end)`, into a row. */
 export interface RowDecoder {
-  decode(payload: Buffer): unknown;
+  decode(buf: Buffer, start: number, end: number): unknown;
 }
 
 export type StreamItem = unknown | ResultEnd | ResultStart | ResultError;
@@ -261,6 +270,20 @@ export class QueryCommand extends Command<(ResultSet | Error)[]> {
     return new TextRowDecoder(columns, ctx, shape);
   }
 
+  override onRowBytes(buf: Buffer, start: number, end: number): boolean {
+    if (this.state !== State.Rows) return false;
+    const first = buf[start];
+    // ERR, and EOF/OK (0xFE) which may end the rows: the general path tells them apart.
+    if (first === PACKET.ERR || first === PACKET.EOF) return false;
+    if (this.streaming) {
+      this.streamedRows++;
+      if (!this.discard) this.push(this.decoder!.decode(buf, start, end));
+    } else {
+      this.rows.push(this.decoder!.decode(buf, start, end));
+    }
+    return true;
+  }
+
   private onRow(payload: Buffer): boolean {
     const first = payload[0];
     if (first === PACKET.ERR) return this.finishWithError(this.serverError(payload));
@@ -273,9 +296,9 @@ export class QueryCommand extends Command<(ResultSet | Error)[]> {
     }
     if (this.streaming) {
       this.streamedRows++;
-      if (!this.discard) this.push(this.decoder!.decode(payload));
+      if (!this.discard) this.push(this.decoder!.decode(payload, 0, payload.length));
     } else {
-      this.rows.push(this.decoder!.decode(payload));
+      this.rows.push(this.decoder!.decode(payload, 0, payload.length));
     }
     return false;
   }

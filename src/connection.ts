@@ -112,7 +112,7 @@ export class Connection implements CommandHost, AsyncDisposable {
       conv: options.conv,
       useUnicode: options.useUnicode,
     };
-    this.parser = new PacketParser((payload, seq) => this.onPacket(payload, seq));
+    this.parser = new PacketParser((buf, start, end, seq) => this.onPacket(buf, start, end, seq));
   }
 
   // ---- public properties (read-only) ----
@@ -189,7 +189,7 @@ export class Connection implements CommandHost, AsyncDisposable {
     this.connectInbox = [];
     this.inflater = null;
     this.framesAnswered = 0;
-    this.parser = new PacketParser((payload, seq) => this.onPacket(payload, seq));
+    this.parser = new PacketParser((buf, start, end, seq) => this.onPacket(buf, start, end, seq));
     const where = o.unixSocket ? o.unixSocket : `${o.host}:${o.port}`;
     const socket = o.unixSocket ? net.connect({ path: o.unixSocket }) : net.connect({ host: o.host, port: o.port });
     this.attachSocket(socket);
@@ -421,8 +421,12 @@ export class Connection implements CommandHost, AsyncDisposable {
 
   // ---- packets in ----
 
-  private onPacket(payload: Buffer, sequenceId: number): void {
+  private onPacket(buf: Buffer, start: number, end: number, sequenceId: number): void {
     this.sequenceId = (sequenceId + 1) & 0xff;
+    const cmd = this.pending[0];
+    // Rows go straight from the chunk to the decoder.
+    if (cmd !== undefined && this.written > 0 && !this.connectPhase && cmd.onRowBytes(buf, start, end)) return;
+    const payload = buf.subarray(start, end);
     if (this.connectPhase) {
       const copy = Buffer.from(payload);
       const w = this.connectWaiter;
@@ -434,7 +438,6 @@ export class Connection implements CommandHost, AsyncDisposable {
       }
       return;
     }
-    const cmd = this.pending[0];
     if (cmd === undefined || this.written === 0) {
       if (payload[0] === PACKET.ERR) {
         // The server says why it is closing an idle connection (MariaDB: 1927 connection killed).

@@ -257,19 +257,19 @@ export class BinaryRowDecoder {
   }
 
   /** [1] 0x00, NULL bitmap (offset 2), then each non-NULL value in its binary encoding. */
-  decode(buf: Buffer): unknown {
+  decode(buf: Buffer, start = 0, end = buf.length): unknown {
     const kinds = this.kinds;
     const n = kinds.length;
     const keys = this.keys;
     const row: unknown[] | Record<string, unknown> =
       keys === null ? new Array<unknown>(n) : this.ctor ? (new this.ctor() as Record<string, unknown>) : {};
-    const end = buf.length;
-    let pos = 1 + this.bitmapBytes;
+    const bitmap = start + 1;
+    let pos = bitmap + this.bitmapBytes;
     if (pos > end) throw new MalformedPacketError("binary row shorter than its NULL bitmap");
     for (let i = 0; i < n; i++) {
       const bit = i + 2;
       let value: unknown = null;
-      if ((buf[1 + (bit >> 3)]! & (1 << (bit & 7))) === 0) {
+      if ((buf[bitmap + (bit >> 3)]! & (1 << (bit & 7))) === 0) {
         const kind = kinds[i]!;
         let size = 0;
         switch (kind) {
@@ -304,9 +304,9 @@ export class BinaryRowDecoder {
         if (kind === Kind.Lenenc) {
           const r = new PacketReader(buf, pos, end);
           const len = r.lenencLength();
-          const start = r.pos;
-          value = this.decoders[i]!(buf, start, start + len);
-          pos = start + len;
+          const from = r.pos;
+          value = this.decoders[i]!(buf, from, from + len);
+          pos = from + len;
         } else {
           if (pos + size > end) throw new MalformedPacketError(`binary row value ${i} runs past the end of the packet`);
           value = this.fixed(kind, buf, pos, size, i);

@@ -144,7 +144,7 @@ const LONG_LENGTH = `if (len >= 0xfc) {
       else throw new M("invalid length prefix 0xff in row value COLUMN");
     }`;
 
-type CompiledRow = (buf: Buffer) => unknown;
+type CompiledRow = (buf: Buffer, start?: number, end?: number) => unknown;
 type RowFactory = (decoders: readonly ValueDecoder[], malformed: typeof MalformedPacketError, ctor: (new () => object) | null) => CompiledRow;
 
 /** Compiled row functions by shape (column count, keys, constructor or not): decoders are arguments. */
@@ -161,7 +161,7 @@ function compileRow(n: number, keys: readonly string[] | null, withCtor: boolean
   if (hit !== undefined) return hit;
   const lines: string[] = [];
   for (let i = 0; i < n; i++) lines.push(`const D${i} = D[${i}];`);
-  lines.push("return function decodeRow(buf) {", "  const end = buf.length; let pos = 0; let len = 0;");
+  lines.push("return function decodeRow(buf, pos, end) {", "  if (end === undefined) { pos = 0; end = buf.length; }", "  let len = 0;");
   for (let i = 0; i < n; i++) {
     lines.push(
       `  let v${i} = null;`,
@@ -202,7 +202,7 @@ function compileRow(n: number, keys: readonly string[] | null, withCtor: boolean
 
 /** Decodes the text rows of one result set with a function generated for its shape. */
 export class TextRowDecoder {
-  /** Decodes one row packet. */
+  /** Decodes one row packet: `buf[start, end)`, or the whole of `buf`. */
   readonly decode: CompiledRow;
 
   constructor(

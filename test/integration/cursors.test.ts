@@ -6,11 +6,13 @@ import {
   Cursor,
   DictCursor,
   FIELD_TYPE,
+  IntegrityError,
   InterfaceError,
   NotSupportedError,
   ProgrammingError,
   SSCursor,
   SSDictCursor,
+  type SqlParam,
 } from "../../src/index.js";
 import { testOptions } from "../support/config.js";
 import { retainedHeap } from "../support/gc.js";
@@ -184,6 +186,31 @@ describe("Cursor", () => {
     assert.deepEqual(await cur.fetchOne(), [20, "20971520"]);
   });
 
+  it("executeMany stops at the first failing batch: later batches are never sent", async () => {
+    await using cur = conn.cursor();
+    await cur.execute("CREATE TEMPORARY TABLE em_fail (a INT PRIMARY KEY, b LONGTEXT) ENGINE=InnoDB");
+    const text = "y".repeat(100 * 1024);
+    // About ten rows per 1 MiB batch; row 3 repeats row 2's key, inside the first batch.
+    const rows = Array.from({ length: 40 }, (_, i) => [i === 3 ? 2 : i, text]);
+    await assert.rejects(cur.executeMany("INSERT INTO em_fail VALUES (%s, %s)", rows), IntegrityError);
+    await cur.execute("SELECT COUNT(*) FROM em_fail");
+    assert.deepEqual(await cur.fetchOne(), [0]);
+  });
+
+  it("executeMany reports a bad argument of a later batch once the batch in flight is done", async () => {
+    await using cur = conn.cursor();
+    await cur.execute("CREATE TEMPORARY TABLE em_bad (a INT PRIMARY KEY, b LONGTEXT) ENGINE=InnoDB");
+    const text = "z".repeat(100 * 1024);
+    const rows: SqlParam[][] = Array.from({ length: 40 }, (_, i) => [i, text]);
+    rows[30] = [30, Number.NaN];
+    await assert.rejects(cur.executeMany("INSERT INTO em_bad VALUES (%s, %s)", rows), ProgrammingError);
+    // The cursor is free again, and every batch before the bad row went in whole.
+    await cur.execute("SELECT COUNT(*), MAX(a) FROM em_bad");
+    const [count, max] = (await cur.fetchOne()) as [number, number];
+    assert.ok(count > 0 && count < 30, `rows inserted: ${count}`);
+    assert.equal(max, count - 1);
+  });
+
   it("callProc follows the seed", async () => {
     await using cur = conn.cursor();
     await cur.execute("DROP PROCEDURE IF EXISTS myinc");
@@ -294,6 +321,53 @@ describe("SSCursor and SSDictCursor", () => {
     assert.deepEqual(await cur.fetchOne(), { n: 1 });
     await cur.execute("SELECT 2 AS n");
     assert.deepEqual(await cur.fetchAll(), [{ n: 2 }]);
+  });
+
+  it("async iteration hands out every row in order across batches, and stops at the result's end", async () => {
+    await using cur = conn.cursor(SSCursor);
+    await cur.execute("SELECT seq FROM seq_1_to_5000");
+    let expected = 1;
+    for await (const row of cur) {
+      assert.equal(row[0], expected++);
+      if (expected === 2500) await new Promise((r) => setTimeout(r, 5));
+    }
+    assert.equal(expected, 5001);
+    assert.equal(cur.rowNumber, 5000);
+    assert.equal(cur.rowCount, 5000);
+    // Nothing left: a second loop sees no rows, and the cursor runs the next statement.
+    for await (const row of cur) assert.fail(`unexpected row ${String(row)}`);
+    await cur.execute("SELECT 7");
+    assert.deepEqual(await cur.fetchAll(), [[7]]);
+  });
+
+  it("async iteration after a break continues with the next row, and fails once the cursor is closed", async () => {
+    const cur = conn.cursor(SSCursor);
+    await cur.execute("SELECT seq FROM seq_1_to_3000");
+    let seen = 0;
+    for await (const row of cur) {
+      seen = row[0] as number;
+      if (seen === 10) break;
+    }
+    assert.equal(seen, 10);
+    // As with fetchOne(): nothing is read ahead and lost.
+    assert.deepEqual(await cur.fetchOne(), [11]);
+    assert.equal(cur.rowNumber, 11);
+    const it = cur[Symbol.asyncIterator]();
+    assert.deepEqual((await it.next()).value, [12]);
+    await cur.close();
+    await assert.rejects(it.next(), InterfaceError);
+  });
+
+  it("async iteration of a buffered cursor starts at the current row and fails once closed", async () => {
+    const cur = conn.cursor();
+    await cur.execute("SELECT seq FROM seq_1_to_5");
+    await cur.fetchOne();
+    const rows: unknown[] = [];
+    for await (const row of cur) rows.push(row[0]);
+    assert.deepEqual(rows, [2, 3, 4, 5]);
+    assert.equal(cur.rowNumber, 5);
+    await cur.close();
+    await assert.rejects(cur[Symbol.asyncIterator]().next(), InterfaceError);
   });
 
   it("keeps memory bounded while the caller reads slowly", async () => {

@@ -16,7 +16,7 @@ const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ""), "hex");
 
 function collect(chunks: Buffer[]): Array<[Buffer, number]> {
   const out: Array<[Buffer, number]> = [];
-  const p = new PacketParser((payload, seq) => out.push([Buffer.from(payload), seq]));
+  const p = new PacketParser((buf, start, end, seq) => out.push([Buffer.from(buf.subarray(start, end)), seq]));
   for (const c of chunks) p.push(c);
   return out;
 }
@@ -61,6 +61,61 @@ describe("framing", () => {
       assert.equal(packets[0]![0][size - 1], 0x62);
       assert.equal(packets[0]![1], (3 + parts - 1) & 0xff);
     }
+  });
+
+  it("hands out the same packets whatever the chunk boundaries, empty packets included", () => {
+    const stream = hex("05000007 68656c6c6f 00000008 03000009 616263 0000000a 0100000b 7a");
+    const expected = collect([stream]).map(([b, s]) => `${b.toString("hex")}/${s}`);
+    assert.deepEqual(expected, ["68656c6c6f/7", "/8", "616263/9", "/10", "7a/11"]);
+    for (let i = 0; i <= stream.length; i++) {
+      for (let j = i; j <= stream.length; j++) {
+        const chunks = [stream.subarray(0, i), stream.subarray(i, j), stream.subarray(j)];
+        const got = collect(chunks).map(([b, s]) => `${b.toString("hex")}/${s}`);
+        assert.deepEqual(got, expected, `split at ${i} and ${j}`);
+      }
+    }
+  });
+
+  it("passes whole packets as ranges of the chunk they arrived in", () => {
+    const stream = hex("0200000061620100000163");
+    const seen: Array<[Buffer, number, number]> = [];
+    new PacketParser((buf, start, end) => seen.push([buf, start, end])).push(stream);
+    assert.deepEqual(
+      seen.map(([b, s, e]) => [b === stream, s, e]),
+      [
+        [true, 4, 6],
+        [true, 10, 11],
+      ],
+    );
+  });
+
+  it("decodes a text row whose value spans 2^24-1 byte packets, delivered in socket-sized chunks", () => {
+    const col = parseColumnDefinition(columnPacket("v", FIELD_TYPE.LONG_BLOB, 33), false);
+    const ctx: DecodeContext = {
+      charset: charsetByName("utf8mb4"),
+      timeZone: "Z",
+      defaults: makeDecoders("Z"),
+      conv: null,
+      useUnicode: true,
+    };
+    const value = Buffer.alloc(MAX_PACKET_PAYLOAD + 100, 0x61);
+    value[value.length - 1] = 0x7a;
+    // "42", then the value with its 0xFE 8-byte length.
+    const lenenc = Buffer.alloc(9);
+    lenenc[0] = 0xfe;
+    lenenc.writeUInt32LE(value.length, 1);
+    const payload = Buffer.concat([hex("023432"), lenenc, value]);
+    const [framed] = frameLargePayload(payload, 1);
+    const decoder = new TextRowDecoder([parseColumnDefinition(columnPacket("n", FIELD_TYPE.LONG, 63), false), col], ctx, { kind: "array" });
+    const rows: unknown[][] = [];
+    const p = new PacketParser((buf, start, end) => rows.push(decoder.decode(buf, start, end) as unknown[]));
+    for (let i = 0; i < framed.length; i += 65533) p.push(framed.subarray(i, i + 65533));
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]![0], 42);
+    const text = rows[0]![1] as string;
+    assert.equal(text.length, value.length);
+    assert.equal(text.at(-1), "z");
+    assert.equal(p.midPacket, false);
   });
 
   it("does not allocate for a header that announces more than has arrived", () => {
