@@ -40,6 +40,8 @@ const MAX_PACKET_SIZE = 0x40000000; // 1 GiB, the protocol maximum for max_allow
 /** Something that takes a connection back (a Pool), set on connections it hands out. */
 export interface ConnectionOwner {
   release(conn: Connection): void;
+  /** Told when the connection is lost (server closed it, network error), so a pool can drop it. */
+  connectionLost?(conn: Connection): void;
 }
 
 /**
@@ -383,6 +385,7 @@ export class Connection implements CommandHost, AsyncDisposable {
     const pending = this.pending.splice(0);
     this.written = 0;
     for (const cmd of pending) cmd.fail(err);
+    this.owner?.connectionLost?.(this);
   }
 
   // ---- commands out ----
@@ -562,7 +565,6 @@ export class Connection implements CommandHost, AsyncDisposable {
     const pending = this.pending.splice(0);
     this.written = 0;
     for (const cmd of pending) cmd.fail(reason);
-    this.owner = null;
   }
 
   /** Sends COM_QUIT after any commands in flight, then closes the socket. */
