@@ -279,10 +279,10 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
     });
   }
 
-  /** "3 in use, 2 waiting, 1 opening (maxSize 4)": the load at the moment a waiter gives up. */
+  /** "3 in use, 2 other caller(s) waiting, ...": the load when a waiter gives up (it no longer counts itself). */
   private describeLoad(): string {
     const max = this.settings.maxSize === 0 ? "unlimited" : String(this.settings.maxSize);
-    return `${this.used.size} in use, ${this.waiters.length} waiting, ${this.opening} opening (maxSize ${max})`;
+    return `${this.used.size} in use, ${this.waiters.length} other caller(s) waiting, ${this.opening} being opened (maxSize ${max})`;
   }
 
   /** Serves waiters from the free list, or by opening connections while there is room. */
