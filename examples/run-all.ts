@@ -11,6 +11,7 @@ const examples = [
   "dict_cursor",
   "attr_dict_cursor",
   "pool",
+  "sa",
 ];
 
 console.log(`Running ${examples.length} examples against ${config.host}:${config.port} as ${config.user}\n`);

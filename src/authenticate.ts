@@ -1,37 +1,18 @@
-// The authentication exchange of the connection phase: the first auth response, then
-// auth switches and plugin-specific "more data" rounds until the server says OK or ERR.
+// The authentication exchange of the connection phase (and of COM_CHANGE_USER): the first
+// auth response, then auth switches and plugin-specific "more data" rounds until the server
+// says OK or ERR.
 // https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_connection_phase.html
+import { ed25519Signature } from "./auth/ed25519.js";
+import { cachingSha2Password, sha256Password } from "./auth/sha2.js";
+import type { AuthIo, AuthPlugin, AuthSettings } from "./auth/types.js";
 import { NotSupportedError, OperationalError, clientError } from "./errors.js";
-import { cachingSha2Scramble, clearPassword, nativePasswordScramble } from "./protocol/auth.js";
+import { clearPassword, nativePasswordScramble } from "./protocol/auth.js";
 import { CR, PACKET } from "./protocol/constants.js";
 import { parseAuthSwitchRequest } from "./protocol/handshake.js";
 
-/** What an exchange needs from the connection: packets in and out, and facts about the link. */
-export interface AuthIo {
-  /** Next packet payload from the server (a copy the caller may keep). */
-  read(): Promise<Buffer>;
-  /** Sends one packet payload with the next sequence id. */
-  write(payload: Buffer): void;
-  /** True when the link is TLS or a unix socket, where a clear password is not exposed. */
-  readonly secure: boolean;
-}
+export type { AuthIo, AuthPlugin, AuthSettings } from "./auth/types.js";
 
-export interface AuthSettings {
-  user: string;
-  password: string;
-  serverPublicKey: string | Buffer | null;
-  allowCleartextPassword: boolean;
-  allowPublicKeyRetrieval: boolean;
-}
-
-/** One authentication plugin: its first response and how it answers "more data" packets. */
-export interface AuthPlugin {
-  /** Bytes of the first response for this plugin, given the server's nonce. */
-  start(settings: AuthSettings, scramble: Buffer, io: AuthIo): Buffer | Promise<Buffer>;
-  /** Handles an AuthMoreData packet (0x01 + data); returns bytes to send, or null to send nothing. */
-  moreData?(data: Buffer, settings: AuthSettings, scramble: Buffer, io: AuthIo): Promise<Buffer | null> | Buffer | null;
-}
-
+/** Refuses to send a clear-text password over a link that is neither TLS nor a unix socket. */
 function requireSecure(plugin: string, settings: AuthSettings, io: AuthIo): void {
   if (!io.secure && !settings.allowCleartextPassword) {
     throw new OperationalError(
@@ -42,7 +23,7 @@ function requireSecure(plugin: string, settings: AuthSettings, io: AuthIo): void
   }
 }
 
-/** Plugins by name; the TLS/RSA-based ones are added by their own modules. */
+/** Plugins by the name the server uses for them. */
 export const authPlugins = new Map<string, AuthPlugin>([
   ["mysql_native_password", { start: (s, scramble) => nativePasswordScramble(s.password, scramble) }],
   [
@@ -54,24 +35,10 @@ export const authPlugins = new Map<string, AuthPlugin>([
       },
     },
   ],
-  [
-    "caching_sha2_password",
-    {
-      start: (s, scramble) => cachingSha2Scramble(s.password, scramble),
-      moreData: (data, s, _scramble, io) => {
-        // 0x03: fast auth succeeded, an OK follows. 0x04: full authentication is required.
-        if (data[0] === 0x03) return null;
-        if (data[0] === 0x04) {
-          if (io.secure) return clearPassword(s.password);
-          throw new NotSupportedError(
-            "caching_sha2_password full authentication over plain TCP needs TLS (ssl) or RSA key exchange (serverPublicKey)",
-            { errno: CR.AUTH_PLUGIN_ERR },
-          );
-        }
-        throw clientError(CR.MALFORMED_PACKET, `unexpected caching_sha2_password data 0x${data[0]?.toString(16)}`);
-      },
-    },
-  ],
+  ["caching_sha2_password", cachingSha2Password],
+  ["sha256_password", sha256Password],
+  // MariaDB: an empty password still signs; the server checks the signature.
+  ["client_ed25519", { start: (s, scramble) => ed25519Signature(s.password, scramble) }],
 ]);
 
 function pluginFor(name: string): AuthPlugin {
@@ -84,7 +51,24 @@ function pluginFor(name: string): AuthPlugin {
   return plugin;
 }
 
-/** The first auth response for the greeting's (or the user's chosen) plugin. */
+/**
+ * The plugin to name in the handshake response: the user's `authPlugin` (which must be
+ * known), else the server's default when we have it, else mysql_native_password (the server
+ * then switches to whatever the account needs).
+ */
+export function choosePlugin(requested: string, serverDefault: string): string {
+  if (requested) {
+    if (!authPlugins.has(requested)) {
+      throw new NotSupportedError(`authPlugin '${requested}' is not supported; known: ${[...authPlugins.keys()].join(", ")}`, {
+        errno: CR.AUTH_PLUGIN_CANNOT_LOAD,
+      });
+    }
+    return requested;
+  }
+  return authPlugins.has(serverDefault) ? serverDefault : "mysql_native_password";
+}
+
+/** The first auth response for the chosen plugin. */
 export async function initialAuthResponse(
   pluginName: string,
   settings: AuthSettings,
@@ -95,8 +79,8 @@ export async function initialAuthResponse(
 }
 
 /**
- * Runs the exchange after the handshake response was sent. Resolves with the final OK
- * packet's payload; rejects with the server's ERR (the caller maps it) or a client error.
+ * Runs the exchange after the first auth response was sent. Resolves with the final OK
+ * packet's payload; rejects with the server's ERR (mapped by `onErr`) or a client error.
  */
 export async function authenticate(
   pluginName: string,
@@ -105,7 +89,8 @@ export async function authenticate(
   io: AuthIo,
   onErr: (payload: Buffer) => Error,
 ): Promise<Buffer> {
-  let plugin = pluginFor(pluginName);
+  let name = pluginName;
+  let plugin = pluginFor(name);
   let nonce = scramble;
   for (let rounds = 0; rounds < 16; rounds++) {
     const packet = await io.read();
@@ -115,14 +100,16 @@ export async function authenticate(
       case PACKET.ERR:
         throw onErr(packet);
       case PACKET.AUTH_SWITCH: {
+        // Protocol::AuthSwitchRequest: any plugin may switch to any other, with a new nonce.
         const req = parseAuthSwitchRequest(packet);
-        plugin = pluginFor(req.pluginName);
+        name = req.pluginName;
+        plugin = pluginFor(name);
         nonce = req.pluginData;
         io.write(await plugin.start(settings, nonce, io));
         break;
       }
       case PACKET.AUTH_MORE_DATA: {
-        if (!plugin.moreData) throw clientError(CR.MALFORMED_PACKET, `unexpected auth data for plugin '${pluginName}'`);
+        if (!plugin.moreData) throw clientError(CR.MALFORMED_PACKET, `unexpected auth data for plugin '${name}'`);
         const reply = await plugin.moreData(packet.subarray(1), settings, nonce, io);
         if (reply !== null) io.write(reply);
         break;

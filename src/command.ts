@@ -33,6 +33,8 @@ export interface CommandHost {
 export abstract class Command<T = unknown> {
   /** May be written while earlier commands are still in flight. */
   pipelinable = true;
+  /** The server sends no response (COM_STMT_CLOSE): the command is done once written. */
+  noReply = false;
   /** The request bytes, framed with sequence id 0. */
   abstract readonly request: Buffer;
   protected host!: CommandHost;
@@ -42,6 +44,9 @@ export abstract class Command<T = unknown> {
   settled = false;
   /** The SQL text, for error messages and tracing. */
   sql?: string;
+  private retireFn!: () => void;
+  /** Resolves once the connection is done with the command (answered, failed or dropped). */
+  readonly retired: Promise<void> = new Promise<void>((resolve) => (this.retireFn = resolve));
 
   constructor() {
     this.promise = new Promise<T>((resolve, reject) => {
@@ -52,12 +57,20 @@ export abstract class Command<T = unknown> {
     this.promise.catch(() => {});
   }
 
+  /** @internal Called by the connection when it removes the command from its queue. */
+  retire(): void {
+    this.retireFn();
+  }
+
   attach(host: CommandHost): void {
     this.host = host;
   }
 
   /** Handles one response packet; returns true when the command's response is complete. */
   abstract onPacket(payload: Buffer, sequenceId: number): boolean;
+
+  /** @internal Called once the request of a `noReply` command has been written. */
+  written(): void {}
 
   protected resolve(value: T): void {
     if (this.settled) return;
@@ -137,6 +150,11 @@ export class ResultError {
   constructor(readonly error: Error) {}
 }
 
+/** Turns one row packet into a row. */
+export interface RowDecoder {
+  decode(payload: Buffer): unknown;
+}
+
 export type StreamItem = unknown | ResultEnd | ResultStart | ResultError;
 
 const enum State {
@@ -162,7 +180,7 @@ export class QueryCommand extends Command<(ResultSet | Error)[]> {
   private state = State.Header;
   private columns: ColumnDefinition[] = [];
   private columnCount = 0;
-  private decoder: TextRowDecoder | null = null;
+  private decoder: RowDecoder | null = null;
   private rows: unknown[] = [];
   private readonly results: (ResultSet | Error)[] = [];
   /** The error to raise after a refused LOCAL INFILE request has been answered. */
@@ -172,7 +190,7 @@ export class QueryCommand extends Command<(ResultSet | Error)[]> {
   private readonly queue: StreamItem[] = [];
   private head = 0;
   private paused = false;
-  private waiter: (() => void) | null = null;
+  private waiters: Array<() => void> = [];
   /** Drop rows instead of queueing them (a streaming cursor closed early). */
   discard = false;
   finished = false;
@@ -230,12 +248,17 @@ export class QueryCommand extends Command<(ResultSet | Error)[]> {
 
   private startRows(): void {
     this.state = State.Rows;
-    this.decoder = new TextRowDecoder(this.columns, this.host.decodeContext, this.shape);
+    this.decoder = this.createDecoder(this.columns, this.host.decodeContext, this.shape);
     this.rows = [];
     if (this.streaming) {
       this.push(new ResultStart(this.columns));
       this.resolve(this.results);
     }
+  }
+
+  /** The row decoder of one result set: text rows here, binary rows for COM_STMT_EXECUTE. */
+  protected createDecoder(columns: ColumnDefinition[], ctx: DecodeContext, shape: RowShape): RowDecoder {
+    return new TextRowDecoder(columns, ctx, shape);
   }
 
   private onRow(payload: Buffer): boolean {
@@ -322,11 +345,8 @@ export class QueryCommand extends Command<(ResultSet | Error)[]> {
   }
 
   private wake(): void {
-    const w = this.waiter;
-    if (w) {
-      this.waiter = null;
-      w();
-    }
+    // Both a reader and drain() (a cancellation) may be waiting.
+    for (const w of this.waiters.splice(0)) w();
   }
 
   /**
@@ -349,8 +369,36 @@ export class QueryCommand extends Command<(ResultSet | Error)[]> {
         return item;
       }
       if (this.finished) return undefined;
-      await new Promise<void>((resolve) => (this.waiter = resolve));
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
+  }
+
+  /**
+   * Moves up to `max` rows that have already arrived into `out`, without waiting, and stops at
+   * the end of the result set (or any other marker, which `read()` then returns).
+   * Returns how many rows it moved.
+   */
+  takeRows(out: unknown[], max: number): number {
+    const queue = this.queue;
+    let head = this.head;
+    const stop = Math.min(queue.length, head + max);
+    while (head < stop) {
+      const item = queue[head];
+      if (item instanceof ResultEnd || item instanceof ResultStart || item instanceof ResultError) break;
+      out.push(item);
+      queue[head++] = undefined;
+    }
+    const n = head - this.head;
+    this.head = head;
+    if (head > 4096 && head * 2 > queue.length) {
+      queue.splice(0, head);
+      this.head = 0;
+    }
+    if (this.paused && queue.length - this.head <= LOW_WATER) {
+      this.paused = false;
+      this.host.resumeReading();
+    }
+    return n;
   }
 
   /** Drops queued rows and any still to come; resolves when the server has sent them all. */
@@ -362,6 +410,6 @@ export class QueryCommand extends Command<(ResultSet | Error)[]> {
       this.paused = false;
       this.host.resumeReading();
     }
-    while (!this.finished) await new Promise<void>((resolve) => (this.waiter = resolve));
+    while (!this.finished) await new Promise<void>((resolve) => this.waiters.push(resolve));
   }
 }

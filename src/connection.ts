@@ -2,23 +2,28 @@
 import { createReadStream } from "node:fs";
 import * as net from "node:net";
 import * as tls from "node:tls";
-import { authenticate, initialAuthResponse, type AuthIo, type AuthSettings } from "./authenticate.js";
+import { authenticate, choosePlugin, initialAuthResponse, type AuthIo, type AuthSettings } from "./authenticate.js";
+import { ChangeUserCommand, writeComChangeUser } from "./auth/change-user.js";
 import { Command, OkCommand, QueryCommand, type CommandHost, type ResultSet } from "./command.js";
 import { makeDecoders } from "./converters.js";
-import { Cursor, type CursorClass } from "./cursors.js";
+import { Cursor, type CursorClass, type DictCursor, type SSCursor, type SSDictCursor } from "./cursors.js";
 import { InterfaceError, MySQLError, OperationalError, clientError, serverError } from "./errors.js";
 import { escape as escapeValue } from "./escape.js";
-import { getLogger } from "./log.js";
+import { statementNamesFile } from "./local-infile.js";
+import { connectChannel, echo, queryChannel, redactSql, traced } from "./tracing.js";
 import { resolveOptions, type ConnectOptions, type ResolvedOptions } from "./options.js";
-import { charsetByName, type Charset } from "./protocol/charsets.js";
+import { charsetByName, loneSurrogateIndex, type Charset } from "./protocol/charsets.js";
 import { writeComInitDb, writeComQuery, writeSimpleCommand } from "./protocol/commands.js";
 import { CLIENT, COM, CR, MARIADB_CLIENT, PACKET, SERVER_STATUS } from "./protocol/constants.js";
+import { CompressedParser, compressFrames } from "./protocol/compress.js";
 import { PacketParser } from "./protocol/framing.js";
 import { parseHandshakeV10, writeHandshakeResponse41, writeSSLRequest, type HandshakeV10 } from "./protocol/handshake.js";
 import { MalformedPacketError } from "./protocol/reader.js";
 import { parseErr, parseOk } from "./protocol/results.js";
 import { ARRAY_ROWS, type DecodeContext, type RowShape } from "./protocol/rows.js";
 import { frameLargePayload, PacketWriter } from "./protocol/writer.js";
+import type { ParamEncoding } from "./protocol/binary.js";
+import { PreparedStatement, StatementCache, prepareStatement } from "./statement.js";
 import type { SqlParam } from "./types.js";
 
 /** Capabilities we ask for whenever the server offers them. */
@@ -52,7 +57,8 @@ export class Connection implements CommandHost, AsyncDisposable {
   /** @internal */ readonly options: ResolvedOptions;
   private socket: net.Socket | null = null;
   private parser: PacketParser;
-  private readonly writer = new PacketWriter();
+  /** @internal The one reusable writer of outgoing packets. */
+  readonly writer = new PacketWriter();
   private readonly pending: Command[] = [];
   private written = 0;
   private corked = false;
@@ -65,6 +71,14 @@ export class Connection implements CommandHost, AsyncDisposable {
   private connectWaiter: { resolve: (b: Buffer) => void; reject: (e: Error) => void } | null = null;
   private connectPhase = false;
   private sequenceId = 0;
+  /** Set once the compressed protocol is on: unwraps frames before the packet parser. */
+  private inflater: CompressedParser | null = null;
+  /** Next compressed sequence id of a reply within the current command (LOCAL INFILE data). */
+  private compressSeq = 0;
+  private framesAnswered = 0;
+  private currentUser: string;
+  // A #private field: util.inspect and JSON never show it.
+  #password: string;
 
   /** @internal Negotiated capability flags. */
   capabilities = 0;
@@ -86,7 +100,11 @@ export class Connection implements CommandHost, AsyncDisposable {
   /** @internal Use `connect()`. */
   constructor(options: ResolvedOptions) {
     this.options = options;
+    // Keep the options (and the password in them) out of console.log / util.inspect output.
+    Object.defineProperty(this, "options", { enumerable: false });
     this.currentDb = options.db;
+    this.currentUser = options.user;
+    this.#password = options.password;
     this.charsetInfo = charsetByName(options.charset);
     const defaults = makeDecoders(options.timezone);
     this.decodeContext = {
@@ -119,7 +137,7 @@ export class Connection implements CommandHost, AsyncDisposable {
     return this.currentDb;
   }
   get user(): string {
-    return this.options.user;
+    return this.currentUser;
   }
   get echo(): boolean {
     return this.options.echo;
@@ -158,10 +176,21 @@ export class Connection implements CommandHost, AsyncDisposable {
   /** @internal Opens the socket and runs the handshake; used by connect() and ping(true). */
   async open(): Promise<void> {
     const o = this.options;
+    return traced(
+      connectChannel,
+      () => ({ host: o.host, port: o.port, unixSocket: o.unixSocket, user: this.user, database: this.currentDb }),
+      () => this.openSocket(),
+    );
+  }
+
+  private async openSocket(): Promise<void> {
+    const o = this.options;
     const timeoutMs = o.connectTimeout === null ? 0 : o.connectTimeout * 1000;
     this.closeReason = null;
     this.connectPhase = true;
     this.connectInbox = [];
+    this.inflater = null;
+    this.framesAnswered = 0;
     this.parser = new PacketParser((payload, seq) => this.onPacket(payload, seq));
     const where = o.unixSocket ? o.unixSocket : `${o.host}:${o.port}`;
     const socket = o.unixSocket ? net.connect({ path: o.unixSocket }) : net.connect({ host: o.host, port: o.port });
@@ -198,7 +227,7 @@ export class Connection implements CommandHost, AsyncDisposable {
     socket.on("data", (chunk: Buffer) => {
       if (this.socket !== socket) return;
       try {
-        this.parser.push(chunk);
+        (this.inflater ?? this.parser).push(chunk);
       } catch (e) {
         this.fatal(asProtocolError(e));
       }
@@ -238,6 +267,39 @@ export class Connection implements CommandHost, AsyncDisposable {
     this.socket!.write(bytes);
   }
 
+  /**
+   * Writes framed packets, inside compressed frames once compression is on. A command
+   * starts a new compressed sequence at 0; LOCAL INFILE data continues the server's.
+   */
+  private output(socket: net.Socket, bytes: Buffer, startsCommand: boolean): boolean {
+    const inflater = this.inflater;
+    if (inflater === null) return socket.write(bytes);
+    let seq = this.compressSeq;
+    if (startsCommand) {
+      seq = 0;
+    } else if (inflater.framesReceived !== this.framesAnswered) {
+      // The first reply to the server's latest frame continues its sequence.
+      this.framesAnswered = inflater.framesReceived;
+      seq = (inflater.lastSequenceId + 1) & 0xff;
+    }
+    const [frames, next] = compressFrames(bytes, seq);
+    this.compressSeq = next;
+    return socket.write(frames);
+  }
+
+  /** The TLS settings of `sslMode`: null for no TLS, else whether TLS is mandatory. */
+  private tlsPlan(): { required: boolean } | null {
+    const o = this.options;
+    switch (o.sslMode) {
+      case "disabled":
+        return null;
+      case "preferred":
+        return { required: false };
+      default:
+        return { required: true };
+    }
+  }
+
   private async handshake(where: string): Promise<void> {
     const o = this.options;
     const first = await this.readConnectPacket();
@@ -253,6 +315,7 @@ export class Connection implements CommandHost, AsyncDisposable {
     if (o.multiStatements) caps |= CLIENT.MULTI_STATEMENTS;
     if (o.db) caps |= CLIENT.CONNECT_WITH_DB;
     if (o.localInfile) caps |= CLIENT.LOCAL_FILES;
+    if (o.compress) caps |= CLIENT.COMPRESS;
     caps &= server | CLIENT.MULTI_STATEMENTS | CLIENT.LOCAL_FILES | CLIENT.CONNECT_WITH_DB;
     const maria = greeting.mariadbCapabilities & MARIADB_CLIENT.EXTENDED_TYPE_INFO;
     this.mariadbCapabilities = maria;
@@ -262,17 +325,18 @@ export class Connection implements CommandHost, AsyncDisposable {
       mariadbCapabilities: maria,
       maxPacketSize: MAX_PACKET_SIZE,
       collationId: this.charsetInfo.collationId,
-      user: o.user,
+      user: this.currentUser,
       authResponse: Buffer.alloc(0) as Buffer,
       database: o.db ?? undefined,
       authPluginName: "",
       attributes: connectionAttributes(o.programName),
     };
     this.sequenceId = 1;
-    if (o.ssl) {
-      if (!(server & CLIENT.SSL)) {
-        throw clientError(CR.SSL_CONNECTION_ERROR, `TLS was requested but the server at '${where}' does not support it`);
-      }
+    const tlsPlan = this.tlsPlan();
+    if (tlsPlan && !(server & CLIENT.SSL) && tlsPlan.required) {
+      throw clientError(CR.SSL_CONNECTION_ERROR, `TLS is required (sslMode '${o.sslMode}') but the server at '${where}' does not support it`);
+    }
+    if (tlsPlan && server & CLIENT.SSL) {
       caps |= CLIENT.SSL;
       fields.capabilities = caps;
       writeSSLRequest(this.writer, fields);
@@ -281,8 +345,8 @@ export class Connection implements CommandHost, AsyncDisposable {
     }
     this.capabilities = caps;
     const settings: AuthSettings = {
-      user: o.user,
-      password: o.password,
+      user: this.currentUser,
+      password: this.#password,
       serverPublicKey: o.serverPublicKey,
       allowCleartextPassword: o.allowCleartextPassword,
       allowPublicKeyRetrieval: o.allowPublicKeyRetrieval,
@@ -292,7 +356,7 @@ export class Connection implements CommandHost, AsyncDisposable {
       write: (payload) => this.writeConnectPacket(payload),
       secure: this.secureLink,
     };
-    const pluginName = o.authPlugin || greeting.authPluginName || "mysql_native_password";
+    const pluginName = choosePlugin(o.authPlugin, greeting.authPluginName);
     fields.authPluginName = pluginName;
     fields.authResponse = await initialAuthResponse(pluginName, settings, greeting.authPluginData, io);
     writeHandshakeResponse41(this.writer, fields);
@@ -302,28 +366,44 @@ export class Connection implements CommandHost, AsyncDisposable {
       return serverError(e.errno, e.sqlState, e.message);
     });
     this.serverStatus = parseOk(ok, caps).statusFlags;
+    if (caps & CLIENT.COMPRESS) {
+      // Everything after the handshake's OK travels in compressed frames.
+      this.inflater = new CompressedParser((bytes) => this.parser.push(bytes));
+    }
   }
 
   private async upgradeToTls(): Promise<void> {
     const o = this.options;
     const raw = this.socket!;
     raw.removeAllListeners("data");
+    const ssl = o.ssl ?? {};
     const tlsOptions: tls.ConnectionOptions =
-      o.ssl && "context" in o.ssl && !("ca" in o.ssl) ? { secureContext: o.ssl as tls.SecureContext } : { ...(o.ssl as tls.ConnectionOptions) };
+      "context" in ssl && !("ca" in ssl) ? { secureContext: ssl as tls.SecureContext } : { ...(ssl as tls.ConnectionOptions) };
+    // "required"/"preferred" encrypt without checking the certificate (MySQL's meaning);
+    // "verify-ca" checks the chain but not the name; "verify-full" checks both.
+    if ((o.sslMode === "required" || o.sslMode === "preferred") && tlsOptions.rejectUnauthorized === undefined) {
+      tlsOptions.rejectUnauthorized = false;
+    }
+    if (o.sslMode === "verify-ca" && tlsOptions.checkServerIdentity === undefined) tlsOptions.checkServerIdentity = () => undefined;
     if (tlsOptions.servername === undefined && !net.isIP(o.host) && !o.unixSocket) tlsOptions.servername = o.host;
-    if (tlsOptions.checkServerIdentity === undefined && !tlsOptions.servername) {
-      // Verify the certificate against the host we dialled, IP addresses included.
-      tlsOptions.checkServerIdentity = (_name, cert) => tls.checkServerIdentity(o.unixSocket ? "localhost" : o.host, cert);
+    if (tlsOptions.checkServerIdentity === undefined) {
+      // Verify the certificate against the host we dialled (IP SANs included), or the servername given.
+      const expected = tlsOptions.servername || (o.unixSocket ? "localhost" : o.host);
+      tlsOptions.checkServerIdentity = (_name, cert) => tls.checkServerIdentity(expected, cert);
     }
     await new Promise<void>((resolve, reject) => {
       const secure = tls.connect({ ...tlsOptions, socket: raw }, () => {
         secure.removeListener("error", onError);
+        this.attachSocket(secure);
         resolve();
       });
-      const onError = (err: Error): void =>
-        reject(clientError(CR.SSL_CONNECTION_ERROR, `TLS handshake with the server failed: ${err.message}`, err));
+      const onError = (err: Error): void => {
+        // Report the TLS failure itself (2026), not the lost connection that follows it.
+        const e = clientError(CR.SSL_CONNECTION_ERROR, `TLS handshake with the server failed: ${err.message}`, err);
+        this.fatal(e);
+        reject(e);
+      };
       secure.once("error", onError);
-      this.attachSocket(secure);
     });
     this.secureLink = true;
   }
@@ -369,6 +449,7 @@ export class Connection implements CommandHost, AsyncDisposable {
     if (cmd.onPacket(payload, sequenceId)) {
       this.pending.shift();
       this.written--;
+      cmd.retire();
       this.pump();
     }
   }
@@ -376,6 +457,7 @@ export class Connection implements CommandHost, AsyncDisposable {
   /** Marks the connection closed and fails everything in flight with `err`. */
   private fatal(err: Error): void {
     if (this.closeReason === null) this.closeReason = err;
+    this.dropStatements();
     const socket = this.socket;
     this.socket = null;
     socket?.destroy();
@@ -384,7 +466,10 @@ export class Connection implements CommandHost, AsyncDisposable {
     w?.reject(err);
     const pending = this.pending.splice(0);
     this.written = 0;
-    for (const cmd of pending) cmd.fail(err);
+    for (const cmd of pending) {
+      cmd.fail(err);
+      cmd.retire();
+    }
     this.owner?.connectionLost?.(this);
   }
 
@@ -404,6 +489,11 @@ export class Connection implements CommandHost, AsyncDisposable {
   enqueue<T>(cmd: Command<T>): Promise<T> {
     if (this.closeReason !== null) return Promise.reject(this.closedError());
     cmd.attach(this);
+    if (cmd.sql !== undefined && queryChannel.hasSubscribers) {
+      const sql = cmd.sql;
+      const context = { sql: redactSql(sql), threadId: this.threadId, host: this.host, port: this.port, database: this.currentDb };
+      queryChannel.tracePromise(() => cmd.promise, context).catch(() => {});
+    }
     this.pending.push(cmd as Command<unknown>);
     this.lastUsedAt = Date.now();
     this.pump();
@@ -412,7 +502,7 @@ export class Connection implements CommandHost, AsyncDisposable {
 
   private pump(): void {
     const socket = this.socket;
-    if (!socket) return;
+    if (!socket || this.holds > 0) return;
     while (this.written < this.pending.length) {
       const cmd = this.pending[this.written]!;
       if (this.written > 0 && (!cmd.pipelinable || !this.pending[this.written - 1]!.pipelinable)) break;
@@ -425,9 +515,48 @@ export class Connection implements CommandHost, AsyncDisposable {
           socket.uncork();
         });
       }
-      socket.write(cmd.request);
+      this.output(socket, cmd.request, true);
+      if (cmd.noReply) {
+        // Nothing will come back for it (COM_STMT_CLOSE): done as soon as it is written.
+        this.pending.splice(this.written, 1);
+        cmd.written();
+        continue;
+      }
       this.written++;
     }
+  }
+
+  private holds = 0;
+
+  /** @internal True once `cmd` has been written and its response is not complete yet. */
+  isInFlight<T>(cmd: Command<T>): boolean {
+    const i = this.pending.indexOf(cmd as Command<unknown>);
+    return i !== -1 && i < this.written;
+  }
+
+  /** @internal Removes a command that is queued but not yet written; false if it was written. */
+  unqueue<T>(cmd: Command<T>, err: Error): boolean {
+    const i = this.pending.indexOf(cmd as Command<unknown>);
+    if (i < this.written) return false;
+    this.pending.splice(i, 1);
+    cmd.fail(err);
+    cmd.retire();
+    this.pump();
+    return true;
+  }
+
+  /** @internal Writes nothing more until `until` settles (a KILL QUERY in progress). */
+  hold(until: Promise<unknown>): void {
+    this.holds++;
+    void until.finally(() => {
+      this.holds--;
+      this.pump();
+    });
+  }
+
+  /** @internal Closes the connection because of `err`, failing everything in flight. */
+  abort(err: Error): void {
+    this.fatal(err);
   }
 
   /** @internal Frames a command payload written into `this.writer`. */
@@ -436,18 +565,29 @@ export class Connection implements CommandHost, AsyncDisposable {
   }
 
   /** SQL text as the server reads it: utf8mb4 is written straight into the packet. */
-  private encodeSql(sql: string): string | Buffer {
-    return this.charsetInfo.name === "utf8mb4" ? sql : this.charsetInfo.encode(sql);
+  /** @internal */
+  encodeSql(sql: string): string | Buffer {
+    // utf8mb4 is written straight into the packet unless it has an unpaired surrogate, which
+    // encode() refuses with a DataError instead of letting it become U+FFFD.
+    return this.charsetInfo.name === "utf8mb4" && loneSurrogateIndex(sql) === -1 ? sql : this.charsetInfo.encode(sql);
   }
 
   /** @internal Runs one COM_QUERY. */
-  query(sql: string, opts: { shape?: RowShape; streaming?: boolean; drainAll?: boolean } = {}): Promise<(ResultSet | Error)[]> {
+  query(
+    sql: string,
+    opts: { shape?: RowShape; streaming?: boolean; drainAll?: boolean; onCommand?: (cmd: QueryCommand) => void } = {},
+  ): Promise<(ResultSet | Error)[]> {
     if (this.closeReason !== null) return Promise.reject(this.closedError());
-    if (this.options.echo) getLogger().info(sql);
+    if (this.options.echo) echo(sql);
     writeComQuery(this.writer, this.encodeSql(sql));
     const cmd = new QueryCommand(this.frame(), sql, opts.shape ?? ARRAY_ROWS, opts.streaming ?? false);
     // LOAD DATA LOCAL makes the server wait for file data: nothing may be written behind it.
     if (/\bLOAD\s+(DATA|XML)\b/i.test(sql)) cmd.pipelinable = false;
+    // A cancellable statement is a pipeline barrier, so a late KILL QUERY cannot hit the next one.
+    if (opts.onCommand) {
+      cmd.pipelinable = false;
+      opts.onCommand(cmd);
+    }
     const p = this.enqueue(cmd);
     if (opts.drainAll) {
       return p.then((results) => {
@@ -460,14 +600,73 @@ export class Connection implements CommandHost, AsyncDisposable {
   }
 
   /** @internal Starts a streaming COM_QUERY and returns its command to read rows from. */
-  queryStream(sql: string, shape: RowShape): QueryCommand {
-    if (this.options.echo) getLogger().info(sql);
+  queryStream(sql: string, shape: RowShape, barrier = false): QueryCommand {
+    if (this.options.echo) echo(sql);
     writeComQuery(this.writer, this.encodeSql(sql));
     const cmd = new QueryCommand(this.frame(), sql, shape, true);
-    if (/\bLOAD\s+(DATA|XML)\b/i.test(sql)) cmd.pipelinable = false;
+    if (barrier || /\bLOAD\s+(DATA|XML)\b/i.test(sql)) cmd.pipelinable = false;
     if (this.closeReason !== null) cmd.fail(this.closedError());
     else void this.enqueue(cmd);
     return cmd;
+  }
+
+  // ---- prepared statements ----
+
+  /**
+   * Most prepared statements the cursor cache (`execute(sql, args, { prepare: true })`) keeps
+   * open on this connection; the server's max_prepared_stmt_count lowers it. Set it before the
+   * first prepared cursor statement.
+   */
+  statementCacheSize = 256;
+  private statementCache: Promise<StatementCache> | null = null;
+  private paramEncodingValue: ParamEncoding | null = null;
+
+  /** @internal How statement parameters are encoded on this connection. */
+  get paramEncoding(): ParamEncoding {
+    if (this.paramEncodingValue === null) {
+      const cs = this.charsetInfo;
+      this.paramEncodingValue = { timeZone: this.options.timezone, encode: cs.name === "utf8mb4" || cs.name === "utf8mb3" || cs.name === "utf8" ? null : (t) => cs.encode(t) };
+    }
+    return this.paramEncodingValue;
+  }
+
+  /**
+   * Prepares `sql`, with `?` placeholders, on the server (COM_STMT_PREPARE). The statement's
+   * `execute(args)` binds each argument with its real type and reads binary rows; `close()`
+   * deallocates it. It belongs to the caller: it is not in the connection's statement cache.
+   */
+  prepare(sql: string): Promise<PreparedStatement> {
+    if (this.options.echo) echo(`PREPARE ${sql}`);
+    return prepareStatement(this, sql);
+  }
+
+  /** @internal The statement cache, created on first use with the server's limit. */
+  statements(): Promise<StatementCache> {
+    if (this.statementCache === null) {
+      this.statementCache = (async () => {
+        const [r] = await this.query("SELECT @@max_prepared_stmt_count", { drainAll: true });
+        const limit = Number(((r as ResultSet).rows[0] as unknown[] | undefined)?.[0]);
+        const size = Number.isFinite(limit) && limit >= 0 ? Math.min(this.statementCacheSize, limit) : this.statementCacheSize;
+        return new StatementCache(this, Math.max(1, size));
+      })();
+      this.statementCache.catch(() => (this.statementCache = null));
+    }
+    return this.statementCache;
+  }
+
+  /** @internal Runs a cursor statement as a cached prepared statement. */
+  async executePrepared(sql: string, params: readonly SqlParam[], shape: RowShape, streaming: boolean, barrier = false): Promise<QueryCommand> {
+    if (this.closeReason !== null) throw this.closedError();
+    if (this.options.echo) echo(sql);
+    const stmt = await (await this.statements()).get(sql);
+    return stmt.command(params, shape, streaming, barrier);
+  }
+
+  /** The server frees a connection's statements when it closes: forget ours. */
+  private dropStatements(): void {
+    const cache = this.statementCache;
+    this.statementCache = null;
+    cache?.then((c) => c.clear(), () => {});
   }
 
   // ---- CommandHost ----
@@ -493,7 +692,7 @@ export class Connection implements CommandHost, AsyncDisposable {
     const send = (payload: Buffer): void => {
       const [bytes, next] = frameLargePayload(payload, seq);
       seq = next;
-      this.socket?.write(bytes);
+      if (this.socket) this.output(this.socket, bytes, false);
     };
     const refuse = (err: Error): void => {
       cmd.infileError = err;
@@ -509,7 +708,7 @@ export class Connection implements CommandHost, AsyncDisposable {
       );
       return;
     }
-    if (!cmd.sql || !cmd.sql.includes(fileName)) {
+    if (!cmd.sql || !statementNamesFile(cmd.sql, fileName, this.noBackslashEscapes)) {
       refuse(
         new OperationalError(`LOAD DATA LOCAL INFILE was refused: the server asked for '${fileName}', which the statement did not name`, {
           errno: 2068,
@@ -540,6 +739,10 @@ export class Connection implements CommandHost, AsyncDisposable {
    * the class given. Synchronous, so both `conn.cursor()` and `await conn.cursor()` work.
    */
   cursor(): Cursor;
+  cursor(cursorClass: typeof SSDictCursor): SSDictCursor;
+  cursor(cursorClass: typeof SSCursor): SSCursor;
+  cursor(cursorClass: typeof DictCursor): DictCursor;
+  cursor(cursorClass: typeof Cursor): Cursor;
   cursor<C extends Cursor<unknown>>(cursorClass: CursorClass<C>): C;
   cursor(cursorClass?: CursorClass<Cursor<unknown>>): Cursor<unknown> {
     if (this.closeReason !== null) throw this.closedError();
@@ -556,15 +759,21 @@ export class Connection implements CommandHost, AsyncDisposable {
     const socket = this.socket;
     const reason = new InterfaceError("Connection is closed");
     this.closeReason = reason;
+    this.dropStatements();
     this.socket = null;
     if (socket && !socket.destroyed) {
       writeSimpleCommand(this.writer, COM.QUIT);
-      socket.end(this.frame());
+      const quit = this.frame();
+      if (this.inflater === null) socket.end(quit);
+      else socket.end(compressFrames(quit, 0)[0]);
       socket.destroySoon?.();
     }
     const pending = this.pending.splice(0);
     this.written = 0;
-    for (const cmd of pending) cmd.fail(reason);
+    for (const cmd of pending) {
+      cmd.fail(reason);
+      cmd.retire();
+    }
   }
 
   /** Sends COM_QUIT after any commands in flight, then closes the socket. */
@@ -633,13 +842,72 @@ export class Connection implements CommandHost, AsyncDisposable {
     }
   }
 
+  /**
+   * Logs in again as `user` (COM_CHANGE_USER), with the same authentication rules as
+   * `connect()`. The session is reset as for a new connection: variables, temporary tables
+   * and any open transaction are gone, and the current database becomes `db` (or none).
+   * On failure the server closes the connection.
+   */
+  async changeUser(user: string, password = "", db: string | null = null): Promise<void> {
+    if (typeof user !== "string" || user === "") throw new InterfaceError("changeUser(): user must be a non-empty string");
+    if (typeof password !== "string") throw new InterfaceError("changeUser(): password must be a string");
+    if (db !== null && typeof db !== "string") throw new InterfaceError("changeUser(): db must be a string or null");
+    if (this.closeReason !== null) throw this.closedError();
+    const o = this.options;
+    const greeting = this.greeting!;
+    const settings: AuthSettings = {
+      user,
+      password,
+      serverPublicKey: o.serverPublicKey,
+      allowCleartextPassword: o.allowCleartextPassword,
+      allowPublicKeyRetrieval: o.allowPublicKeyRetrieval,
+    };
+    const write = (payload: Buffer): void => {
+      const [bytes, next] = frameLargePayload(payload, this.sequenceId);
+      this.sequenceId = next;
+      if (this.socket) this.output(this.socket, bytes, false);
+    };
+    const pluginName = choosePlugin(o.authPlugin, greeting.authPluginName);
+    // The first response is computed before the command is queued, so it needs no io.
+    const probe: AuthIo = { read: () => Promise.reject(new InterfaceError("no packet")), write, secure: this.secureLink };
+    const authResponse = await initialAuthResponse(pluginName, settings, greeting.authPluginData, probe);
+    writeComChangeUser(this.writer, {
+      capabilities: this.capabilities,
+      user,
+      authResponse,
+      database: db,
+      collationId: this.charsetInfo.collationId,
+      authPluginName: pluginName,
+      attributes: connectionAttributes(o.programName),
+    });
+    const cmd = new ChangeUserCommand(this.frame(), write, this.secureLink);
+    const queued = this.enqueue(cmd);
+    const exchange = authenticate(pluginName, settings, greeting.authPluginData, cmd.io, (payload) => {
+      const e = parseErr(payload);
+      return serverError(e.errno, e.sqlState, e.message);
+    });
+    exchange.catch(() => {});
+    let ok: Buffer;
+    try {
+      [ok] = await Promise.all([exchange, queued]);
+    } catch (e) {
+      // A failed exchange leaves the session in an unknown state: the connection is done for.
+      this.fatal(e as Error);
+      throw e;
+    }
+    this.serverStatus = parseOk(ok, this.capabilities).statusFlags;
+    this.currentUser = user;
+    this.#password = password;
+    this.currentDb = db;
+    await this.afterConnect();
+  }
+
   /** Resets the session state (COM_RESET_CONNECTION): variables, temporary tables, transactions. */
   async resetConnection(): Promise<void> {
     writeSimpleCommand(this.writer, COM.RESET_CONNECTION);
     await this.enqueue(new OkCommand(this.frame()));
-    if (this.options.autocommit !== null && this.options.autocommit !== this.getAutocommit()) {
-      await this.autocommit(this.options.autocommit);
-    }
+    // The session is back to the server's defaults: apply charset, sqlMode, initCommand and autocommit again.
+    await this.afterConnect();
   }
 
   private maxAllowedPacketValue: number | null = null;

@@ -217,48 +217,10 @@ const fracDigits: number[] = [0, 0, 0, 0, 0, 0];
 
 /** DATETIME text `YYYY-MM-DD HH:MM:SS[.f{1,6}]` to a Date; anything else is returned unchanged. */
 function parseDateTimeString(s: string, tz: ParsedTimeZone): Date | string {
-  const n = s.length;
-  if (n < 19 || n > 26 || n === 20) return s;
-  if (
-    s.charCodeAt(4) !== 45 ||
-    s.charCodeAt(7) !== 45 ||
-    s.charCodeAt(10) !== 32 ||
-    s.charCodeAt(13) !== 58 ||
-    s.charCodeAt(16) !== 58 ||
-    (n > 19 && s.charCodeAt(19) !== 46)
-  ) {
-    return s;
-  }
-  const y0 = s.charCodeAt(0) - 48, y1 = s.charCodeAt(1) - 48, y2 = s.charCodeAt(2) - 48, y3 = s.charCodeAt(3) - 48;
-  const mo0 = s.charCodeAt(5) - 48, mo1 = s.charCodeAt(6) - 48, d0 = s.charCodeAt(8) - 48, d1 = s.charCodeAt(9) - 48;
-  const h0 = s.charCodeAt(11) - 48, h1 = s.charCodeAt(12) - 48, mi0 = s.charCodeAt(14) - 48, mi1 = s.charCodeAt(15) - 48;
-  const s0 = s.charCodeAt(17) - 48, s1 = s.charCodeAt(18) - 48;
-  // (x >>> 0) > 9 rejects both negative and too-large digit values, NaN included.
-  if (
-    (y0 >>> 0) > 9 || (y1 >>> 0) > 9 || (y2 >>> 0) > 9 || (y3 >>> 0) > 9 ||
-    (mo0 >>> 0) > 9 || (mo1 >>> 0) > 9 || (d0 >>> 0) > 9 || (d1 >>> 0) > 9 ||
-    (h0 >>> 0) > 9 || (h1 >>> 0) > 9 || (mi0 >>> 0) > 9 || (mi1 >>> 0) > 9 ||
-    (s0 >>> 0) > 9 || (s1 >>> 0) > 9
-  ) {
-    return s;
-  }
-  let fn = 0;
-  for (let i = 20; i < n; i++) {
-    const c = s.charCodeAt(i) - 48;
-    if ((c >>> 0) > 9) return s;
-    fracDigits[fn++] = c;
-  }
-  const date = makeDate(
-    y0 * 1000 + y1 * 100 + y2 * 10 + y3,
-    mo0 * 10 + mo1,
-    d0 * 10 + d1,
-    h0 * 10 + h1,
-    mi0 * 10 + mi1,
-    s0 * 10 + s1,
-    fractionMs(fracDigits, fn),
-    tz,
-  );
-  return date ?? s;
+  // Only user `conv` chains come through here; the row decoder reads bytes directly.
+  if (s.length > 26) return s;
+  const parsed = parseDateTimeAscii(Buffer.from(s, "latin1"), 0, s.length, tz);
+  return typeof parsed === "string" ? s : parsed;
 }
 
 /**

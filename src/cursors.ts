@@ -1,9 +1,11 @@
 // The DB-API cursors: Cursor and DictCursor buffer whole results; SSCursor and SSDictCursor
 // stream them from the server with bounded memory.
 import { QueryCommand, ResultEnd, ResultError, ResultStart, type ResultSet } from "./command.js";
+import { Cancellation } from "./cancel.js";
 import type { Connection } from "./connection.js";
 import { InterfaceError, NotSupportedError, ProgrammingError } from "./errors.js";
 import { interpolate } from "./escape.js";
+import { toQmark } from "./statement.js";
 import { FIELD_TYPE, FIELD_FLAG } from "./protocol/constants.js";
 import { ARRAY_ROWS, type RowShape } from "./protocol/rows.js";
 import type { ColumnDefinition, DictRow, Row, SqlArgs, SqlParam } from "./types.js";
@@ -66,6 +68,12 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   /** Seconds before the statement is cancelled. */
   timeout?: number;
+  /**
+   * Runs the statement as a server-side prepared statement (binary protocol), kept in the
+   * connection's LRU statement cache: `%s` / `%(name)s` become `?` and each argument is bound
+   * with its real type. `execute()` only.
+   */
+  prepare?: boolean;
 }
 
 /** PyMySQL's pattern for INSERT/REPLACE ... VALUES (...) that executeMany can batch. */
@@ -171,10 +179,29 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
 
   /** Runs a statement, substituting `%s` / `%(name)s` placeholders; resolves to rowCount. */
   async execute(query: string, args?: SqlArgs | SqlParam | null, options?: ExecuteOptions): Promise<number> {
-    void options;
+    if (options?.prepare) {
+      this.checkOpen();
+      if (typeof query !== "string") throw new ProgrammingError("query must be a string");
+      const { sql, params } = toQmark(query, args);
+      await this.cancellable(options, "execute()", (cancel) => this.guard(() => this.run(sql, cancel, params)));
+      return this.rowCount;
+    }
     const sql = this.mogrify(query, args);
-    await this.guard(() => this.run(sql));
+    await this.cancellable(options, "execute()", (cancel) => this.guard(() => this.run(sql, cancel)));
     return this.rowCount;
+  }
+
+  /** Runs `fn` under the `signal` / `timeout` of `options`. */
+  protected async cancellable<T>(options: ExecuteOptions | undefined, what: string, fn: (cancel: Cancellation | null) => Promise<T>): Promise<T> {
+    const cancel = Cancellation.start(this.checkOpen(), options, what);
+    if (cancel === null) return fn(null);
+    try {
+      return await fn(cancel);
+    } catch (e) {
+      throw cancel.wrap(e);
+    } finally {
+      cancel.release();
+    }
   }
 
   /** Serialises the cursor's own operations, which share its result state. */
@@ -188,14 +215,26 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
     }
   }
 
-  /** Sends `sql` and loads its first result. */
-  protected async run(sql: string): Promise<void> {
+  /** Sends `sql` (as a prepared statement when `params` is given) and loads its first result. */
+  protected async run(sql: string, cancel: Cancellation | null = null, params?: readonly SqlParam[]): Promise<void> {
     const conn = this.checkOpen();
     // Buffered cursors have nothing to discard: the query is queued in this same tick.
     const discarding = this.discardPending();
     if (discarding) await discarding;
     this.executedSql = sql;
-    this.results = await conn.query(sql, { shape: this.rowShape() });
+    cancel?.check();
+    const track = cancel ? (cmd: QueryCommand) => cancel.track(cmd) : undefined;
+    let results: (ResultSet | Error)[];
+    if (params) {
+      const cmd = await conn.executePrepared(sql, params, this.rowShape(), false, cancel !== null);
+      track?.(cmd);
+      results = await cmd.promise;
+    } else {
+      results = await conn.query(sql, track ? { shape: this.rowShape(), onCommand: track } : { shape: this.rowShape() });
+    }
+    // Cancelled too late to stop it: the call still reports the cancellation.
+    cancel?.check();
+    this.results = results;
     this.resultIndex = 0;
     this.loadResult(this.results[0]!);
   }
@@ -233,7 +272,6 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
    * Resolves to the total rowCount.
    */
   async executeMany(query: string, args: Iterable<SqlArgs>, options?: ExecuteOptions): Promise<number> {
-    void options;
     const conn = this.checkOpen();
     if (typeof query !== "string") throw new ProgrammingError("executeMany(): query must be a string");
     if (args === null || args === undefined || typeof (args as Iterable<SqlArgs>)[Symbol.iterator] !== "function") {
@@ -243,7 +281,7 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
     if (list.length === 0) return 0;
     const escapeOptions = { noBackslashEscapes: conn.noBackslashEscapes, timeZone: conn.options.timezone };
     const m = INSERT_VALUES.exec(query);
-    return this.guard(async () => {
+    return this.cancellable(options, "executeMany()", (cancel) => this.guard(async () => {
       let total = 0;
       if (m) {
         const [, prefixTemplate, valuesTemplate, postfixTemplate] = m;
@@ -257,7 +295,7 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
           const values = interpolate(valuesTemplate!, a, escapeOptions);
           const n = Buffer.byteLength(values) + 1;
           if (parts.length > 0 && size + n > limit) {
-            await this.run(prefix + parts.join(",") + postfix);
+            await this.run(prefix + parts.join(",") + postfix, cancel);
             total += this.rowCount;
             parts = [];
             size = base;
@@ -265,17 +303,17 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
           parts.push(values);
           size += n;
         }
-        await this.run(prefix + parts.join(",") + postfix);
+        await this.run(prefix + parts.join(",") + postfix, cancel);
         total += this.rowCount;
       } else {
         for (const a of list) {
-          await this.run(interpolate(query, a, escapeOptions));
+          await this.run(interpolate(query, a, escapeOptions), cancel);
           total += this.rowCount;
         }
       }
       this.setRowCount(total);
       return total;
-    });
+    }));
   }
 
   /**
@@ -284,7 +322,6 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
    * Resolves to the original `args`.
    */
   async callProc<A extends readonly SqlParam[]>(procname: string, args?: A, options?: ExecuteOptions): Promise<A> {
-    void options;
     const conn = this.checkOpen();
     if (typeof procname !== "string" || !PROC_NAME.test(procname)) {
       throw new ProgrammingError(`callProc(): invalid procedure name ${JSON.stringify(procname)}`);
@@ -293,13 +330,15 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
     if (!Array.isArray(list)) throw new ProgrammingError("callProc(): args must be an array");
     const name = procname.replace(/`/g, "");
     const vars = list.map((_, i) => `@_${name}_${i}`);
-    await this.guard(async () => {
-      if (list.length > 0) {
-        const assigns = list.map((a, i) => `${vars[i]}=${conn.escape(a)}`).join(",");
-        await this.run(`SET ${assigns}`);
-      }
-      await this.run(`CALL ${procname}(${vars.join(",")})`);
-    });
+    await this.cancellable(options, "callProc()", (cancel) =>
+      this.guard(async () => {
+        if (list.length > 0) {
+          const assigns = list.map((a, i) => `${vars[i]}=${conn.escape(a)}`).join(",");
+          await this.run(`SET ${assigns}`, cancel);
+        }
+        await this.run(`CALL ${procname}(${vars.join(",")})`, cancel);
+      }),
+    );
     return list;
   }
 
@@ -405,24 +444,38 @@ export class DictCursor<R = DictRow> extends Cursor<R> {
  */
 export class SSCursor<R = Row> extends Cursor<R> {
   private stream: QueryCommand | null = null;
+  /** The cancellation watching the current stream, if its execute() had a signal or timeout. */
+  private streamCancel: Cancellation | null = null;
   /** The current result set has been read to its end. */
   private resultDone = true;
 
   protected override discardPending(): Promise<void> | undefined {
     const stream = this.stream;
     this.stream = null;
+    this.streamCancel = null;
     this.resultDone = true;
     return stream?.drain();
   }
 
-  protected override async run(sql: string): Promise<void> {
+  protected override async run(sql: string, cancel: Cancellation | null = null, params?: readonly SqlParam[]): Promise<void> {
     const conn = this.checkOpen();
     const discarding = this.discardPending();
     if (discarding) await discarding;
-    const stream = conn.queryStream(sql, this.rowShape());
+    cancel?.check();
+    const stream = params
+      ? await conn.executePrepared(sql, params, this.rowShape(), true, cancel !== null)
+      : conn.queryStream(sql, this.rowShape(), cancel !== null);
+    cancel?.track(stream);
     this.stream = stream;
+    this.streamCancel = cancel;
     await stream.promise;
     await this.loadNext();
+    cancel?.check();
+  }
+
+  /** A stream's error, as the cancellation of its execute() reports it when it was cancelled. */
+  private streamError(err: Error): unknown {
+    return this.streamCancel ? this.streamCancel.wrap(err) : err;
   }
 
   /** Reads the head of the next result: its columns, or its OK when it has no rows. */
@@ -434,7 +487,7 @@ export class SSCursor<R = Row> extends Cursor<R> {
     }
     if (item instanceof ResultError) {
       this.resultDone = true;
-      throw item.error;
+      throw this.streamError(item.error);
     }
     if (item instanceof ResultStart) {
       this.setResultInfo({ columns: item.columns, insertId: 0, warnings: 0 });
@@ -455,6 +508,10 @@ export class SSCursor<R = Row> extends Cursor<R> {
 
   private async readRow(): Promise<R | null> {
     if (this.resultDone || this.stream === null) return null;
+    if (this.streamCancel?.error) {
+      this.resultDone = true;
+      throw this.streamCancel.error;
+    }
     const item = await this.stream.read();
     if (item instanceof ResultEnd) {
       this.resultDone = true;
@@ -463,7 +520,7 @@ export class SSCursor<R = Row> extends Cursor<R> {
     }
     if (item instanceof ResultError) {
       this.resultDone = true;
-      throw item.error;
+      throw this.streamError(item.error);
     }
     if (item === undefined || item instanceof ResultStart) {
       this.resultDone = true;
@@ -481,23 +538,30 @@ export class SSCursor<R = Row> extends Cursor<R> {
   override async fetchMany<T = R>(size: number = this.arraySize): Promise<T[]> {
     this.checkOpen();
     checkSize(size);
+    return this.readRows<T>(size);
+  }
+
+  override async fetchAll<T = R>(): Promise<T[]> {
+    this.checkOpen();
+    return this.readRows<T>(Infinity);
+  }
+
+  /** Up to `size` rows: those already received are taken at once, then one is awaited. */
+  private async readRows<T>(size: number): Promise<T[]> {
     const out: T[] = [];
     while (out.length < size) {
+      if (!this.resultDone && this.stream !== null) {
+        const got = this.stream.takeRows(out, size - out.length);
+        if (got > 0) {
+          this.setRowNumber((this.rowNumber ?? 0) + got);
+          continue;
+        }
+      }
       const row = await this.readRow();
       if (row === null) break;
       out.push(row as unknown as T);
     }
     return out;
-  }
-
-  override async fetchAll<T = R>(): Promise<T[]> {
-    this.checkOpen();
-    const out: T[] = [];
-    for (;;) {
-      const row = await this.readRow();
-      if (row === null) return out;
-      out.push(row as unknown as T);
-    }
   }
 
   /** Forward only: skips rows by reading them. */

@@ -3,7 +3,7 @@ export { connect, Connection } from "./connection.js";
 export type { ConnectionOwner } from "./connection.js";
 export { Cursor, DictCursor, SSCursor, SSDictCursor } from "./cursors.js";
 export type { ColumnDescription, CursorClass, ExecuteOptions } from "./cursors.js";
-export type { ConnectOptions, LocalInfileHandler } from "./options.js";
+export type { ConnectOptions, LocalInfileHandler, SslMode } from "./options.js";
 export {
   MySQLError,
   Warning,
@@ -28,3 +28,7 @@ export type { Logger } from "./log.js";
 export type { SqlValue, SqlParam, SqlArgs, Row, DictRow, ColumnDefinition, TimeZone } from "./types.js";
 export { createPool, Pool } from "./pool.js";
 export type { PoolOptions, AcquireOptions, PoolStats, PoolQueryOptions, PoolExecuteResult } from "./pool.js";
+export { PreparedStatement } from "./statement.js";
+export type { StatementResult } from "./statement.js";
+export { redactSql } from "./tracing.js";
+export type { ConnectTrace, QueryTrace, AcquireTrace } from "./tracing.js";

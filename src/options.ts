@@ -12,6 +12,11 @@ export type LocalInfileHandler = (
   fileName: string,
 ) => Uint8Array | string | AsyncIterable<Uint8Array | string> | Promise<Uint8Array | string | AsyncIterable<Uint8Array | string>>;
 
+/** The values of the `sslMode` option, as MySQL's `--ssl-mode` names them. */
+export type SslMode = "disabled" | "preferred" | "required" | "verify-ca" | "verify-full";
+
+const SSL_MODES: readonly SslMode[] = ["disabled", "preferred", "required", "verify-ca", "verify-full"];
+
 /** Options of `connect()`: the seed's keyword arguments in camelCase, plus a few of our own. */
 export interface ConnectOptions {
   /** Host of the server (default "localhost"). */
@@ -52,8 +57,19 @@ export interface ConnectOptions {
   autocommit?: boolean | null;
   /** Log executed statements to the `aiomysql` logger (default false). */
   echo?: boolean;
-  /** TLS: true, Node TLS options, or a SecureContext. */
+  /**
+   * TLS: true, Node TLS options (`ca`, `cert`, `key`, `servername`, ...), or a SecureContext.
+   * With `ssl` set, TLS is mandatory and the certificate and host name are verified
+   * (sslMode "verify-full") unless `sslMode` says otherwise.
+   */
   ssl?: boolean | TlsConnectionOptions | SecureContext | null;
+  /**
+   * How much TLS to insist on: "disabled" (never), "preferred" (when the server offers it,
+   * unverified), "required" (always, unverified), "verify-ca" (always, chain checked),
+   * "verify-full" (always, chain and host name checked). Default: "verify-full" when `ssl`
+   * is set, else "disabled".
+   */
+  sslMode?: SslMode | null;
   /** Authentication plugin to start with, such as "mysql_clear_password". */
   authPlugin?: string;
   /** Program name sent as a connection attribute. */
@@ -68,7 +84,10 @@ export interface ConnectOptions {
   multiStatements?: boolean;
   /** Allow sending the password in clear text (mysql_clear_password) without TLS or a unix socket. */
   allowCleartextPassword?: boolean;
-  /** Allow asking the server for its RSA public key (caching_sha2_password over plain TCP). */
+  /**
+   * Allow asking the server for its RSA public key (caching_sha2_password, sha256_password
+   * over plain TCP without `serverPublicKey`). The key is trusted as sent (default false).
+   */
   allowPublicKeyRetrieval?: boolean;
   /** Use the zlib compressed protocol. */
   compress?: boolean;
@@ -93,6 +112,7 @@ export interface ResolvedOptions {
   autocommit: boolean | null;
   echo: boolean;
   ssl: TlsConnectionOptions | SecureContext | null;
+  sslMode: SslMode;
   authPlugin: string;
   programName: string;
   serverPublicKey: string | Buffer | null;
@@ -147,6 +167,8 @@ export function resolveOptions(input: ConnectOptions | string = {}): ResolvedOpt
   if (o.ssl === true) ssl = {};
   else if (o.ssl && typeof o.ssl === "object") ssl = o.ssl;
   else if (o.ssl !== undefined && o.ssl !== null && o.ssl !== false) fail("option 'ssl' must be true, TLS options or a SecureContext");
+  const sslMode = o.sslMode ?? (ssl ? "verify-full" : "disabled");
+  if (!SSL_MODES.includes(sslMode)) fail(`option 'sslMode' must be one of ${SSL_MODES.join(", ")}, got ${JSON.stringify(sslMode)}`);
   const autocommit = o.autocommit === undefined ? false : o.autocommit;
   if (autocommit !== null && typeof autocommit !== "boolean") fail("option 'autocommit' must be a boolean or null");
   const localInfile = o.localInfile ?? false;
@@ -176,6 +198,7 @@ export function resolveOptions(input: ConnectOptions | string = {}): ResolvedOpt
     autocommit,
     echo: optBool("echo", o.echo, false),
     ssl,
+    sslMode,
     authPlugin: optString("authPlugin", o.authPlugin) ?? "",
     programName: optString("programName", o.programName) ?? "",
     serverPublicKey: pk,
@@ -221,6 +244,7 @@ const STRING_OPTIONS = new Set([
   "initCommand",
   "readDefaultFile",
   "readDefaultGroup",
+  "sslMode",
   "authPlugin",
   "programName",
   "unixSocket",
@@ -361,6 +385,12 @@ export function readOptionFile(file: string, group: string | null): ConnectOptio
     } else {
       out[opt] = value;
     }
+  }
+  const sslMode = values.get("ssl-mode");
+  if (sslMode !== undefined) {
+    // MySQL spells them DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY.
+    const mode = sslMode.toLowerCase().replace(/_/g, "-");
+    out.sslMode = mode === "verify-identity" ? "verify-full" : mode;
   }
   if (values.has("ssl-ca") || values.has("ssl-cert") || values.has("ssl-key")) {
     const tls: TlsConnectionOptions = {};

@@ -5,6 +5,7 @@ import { Connection, type ConnectionOwner } from "./connection.js";
 import type { Cursor, CursorClass, ExecuteOptions } from "./cursors.js";
 import { InterfaceError, OperationalError } from "./errors.js";
 import { getLogger } from "./log.js";
+import { acquireChannel, traced } from "./tracing.js";
 import type { ResolvedOptions } from "./options.js";
 import { emptyStats, resolvePoolOptions, timeoutMs, type AcquireOptions, type PoolOptions, type PoolSettings, type PoolStats } from "./pool-options.js";
 import type { Row, SqlArgs, SqlParam } from "./types.js";
@@ -211,6 +212,13 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
    * connection opened for a caller who gave up goes to the next one or to the free list.
    */
   acquire(options: AcquireOptions = {}): Promise<Connection> {
+    if (!acquireChannel.hasSubscribers) return this.acquireConnection(options);
+    return traced(acquireChannel, () => ({ size: this.size, freeSize: this.freeSize, waiting: this.waiters.length }), () =>
+      this.acquireConnection(options),
+    );
+  }
+
+  private acquireConnection(options: AcquireOptions): Promise<Connection> {
     if (this.closing) return Promise.reject(new InterfaceError(CLOSED_MESSAGE));
     let waitMs: number;
     try {

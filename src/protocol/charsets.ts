@@ -57,12 +57,24 @@ function unencodable(s: string, index: number, charset: string): DataError {
 // ---------------------------------------------------------------------------------------------
 // UTF-8
 
+/** An unpaired UTF-16 surrogate: UTF-8 has no encoding for it (Node would write U+FFFD). */
+const LONE_SURROGATE_RE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Index of the first unpaired surrogate in `s`, or -1. */
+export function loneSurrogateIndex(s: string): number {
+  return s.search(LONE_SURROGATE_RE);
+}
+
 const utf8mb4: Charset = {
   name: "utf8mb4",
   collationId: 45,
   maxBytesPerChar: 4,
   isUtf8: true,
-  encode: (s) => Buffer.from(s, "utf8"),
+  encode(s) {
+    const i = s.search(LONE_SURROGATE_RE);
+    if (i !== -1) throw unencodable(s, i, "utf8mb4");
+    return Buffer.from(s, "utf8");
+  },
   decode: (buf, start, end) => utf8Slice.call(buf, start, end),
 };
 

@@ -26,6 +26,27 @@ export interface DecodeContext {
 
 const BINARY_COLLATION = 63;
 
+// Buffer#utf8Slice skips toString's argument checks; the typings do not declare it.
+type Slice = (this: Buffer, start: number, end: number) => string;
+const utf8SliceImpl: Slice =
+  (Buffer.prototype as unknown as { utf8Slice?: Slice }).utf8Slice ??
+  function (this: Buffer, start: number, end: number): string {
+    return this.toString("utf8", start, end);
+  };
+const latin1SliceImpl: Slice =
+  (Buffer.prototype as unknown as { latin1Slice?: Slice }).latin1Slice ??
+  function (this: Buffer, start: number, end: number): string {
+    return this.toString("latin1", start, end);
+  };
+
+function utf8Text(buf: Buffer, start: number, end: number): string {
+  return utf8SliceImpl.call(buf, start, end);
+}
+
+function asciiText(buf: Buffer, start: number, end: number): string {
+  return latin1SliceImpl.call(buf, start, end);
+}
+
 function copyBytes(buf: Buffer, start: number, end: number): Buffer {
   // A copy, so that the value does not keep the whole network chunk alive.
   return Buffer.from(buf.subarray(start, end));
@@ -55,14 +76,14 @@ export function columnDecoder(c: ColumnDefinition, ctx: DecodeContext): ValueDec
   const binary = isBinaryColumn(c);
   const { charset } = ctx;
   const text: (buf: Buffer, start: number, end: number) => string = charset.isUtf8
-    ? (buf, start, end) => buf.toString("utf8", start, end)
+    ? utf8Text
     : (buf, start, end) => charset.decode(buf, start, end);
   if (custom !== undefined && custom !== ctx.defaults[c.type]) {
     // The user's decoder receives the column's text, or a Buffer for binary columns.
     return binary ? (buf, start, end) => custom(copyBytes(buf, start, end)) : (buf, start, end) => custom(text(buf, start, end));
   }
   if (binary) return copyBytes;
-  const ascii: ValueDecoder = (buf, start, end) => buf.toString("latin1", start, end);
+  const ascii: ValueDecoder = asciiText;
   switch (c.type) {
     case FIELD_TYPE.TINY:
     case FIELD_TYPE.SHORT:
@@ -86,7 +107,7 @@ export function columnDecoder(c: ColumnDefinition, ctx: DecodeContext): ValueDec
     case FIELD_TYPE.TIME:
       return ascii;
     case FIELD_TYPE.JSON:
-      return (buf, start, end) => buf.toString("utf8", start, end);
+      return utf8Text;
     case FIELD_TYPE.NULL:
       return () => null;
     default:
@@ -115,57 +136,83 @@ export function rowKeys(columns: readonly ColumnDefinition[]): string[] {
   return keys;
 }
 
-/** Decodes the text rows of one result set. */
+/** Reads the length of a value whose first byte is 0xFC/0xFD/0xFE, as generated code inlines it. */
+const LONG_LENGTH = `if (len >= 0xfc) {
+      if (len === 0xfc) { len = buf[pos] | (buf[pos + 1] << 8); pos += 2; }
+      else if (len === 0xfd) { len = buf[pos] | (buf[pos + 1] << 8) | (buf[pos + 2] << 16); pos += 3; }
+      else if (len === 0xfe) { if (pos + 8 > end) throw new M("row value COLUMN runs past the end of the packet"); len = buf.readUInt32LE(pos) + buf.readUInt32LE(pos + 4) * 0x100000000; pos += 8; }
+      else throw new M("invalid length prefix 0xff in row value COLUMN");
+    }`;
+
+type CompiledRow = (buf: Buffer) => unknown;
+type RowFactory = (decoders: readonly ValueDecoder[], malformed: typeof MalformedPacketError, ctor: (new () => object) | null) => CompiledRow;
+
+/** Compiled row functions by shape (column count, keys, constructor or not): decoders are arguments. */
+const compiled = new Map<string, RowFactory>();
+
+/**
+ * Generates the row function of one result set shape: one straight-line block per column, each
+ * calling its own decoder (a monomorphic call site), and the row built as one array or object
+ * literal. Column names only ever enter the code as JSON string literals.
+ */
+function compileRow(n: number, keys: readonly string[] | null, withCtor: boolean): RowFactory {
+  const cacheKey = `${n}|${withCtor ? 1 : 0}|${keys === null ? "" : JSON.stringify(keys)}`;
+  const hit = compiled.get(cacheKey);
+  if (hit !== undefined) return hit;
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) lines.push(`const D${i} = D[${i}];`);
+  lines.push("return function decodeRow(buf) {", "  const end = buf.length; let pos = 0; let len = 0;");
+  for (let i = 0; i < n; i++) {
+    lines.push(
+      `  let v${i} = null;`,
+      `  if (pos >= end) throw new M("row has ${i} of ${n} values");`,
+      `  len = buf[pos++];`,
+      `  if (len !== 0xfb) {`,
+      `    ${LONG_LENGTH.replaceAll("COLUMN", String(i))}`,
+      `    if (pos + len > end) throw new M("row value ${i} runs past the end of the packet");`,
+      `    v${i} = D${i}(buf, pos, pos + len);`,
+      `    pos += len;`,
+      `  }`,
+    );
+  }
+  if (keys === null) {
+    lines.push(`  return [${Array.from({ length: n }, (_, i) => `v${i}`).join(", ")}];`);
+  } else if (withCtor) {
+    lines.push("  const row = new C();");
+    // Assigning "__proto__" would call the prototype setter: define it as an own property.
+    keys.forEach((k, i) =>
+      lines.push(
+        k === "__proto__"
+          ? `  Object.defineProperty(row, "__proto__", { value: v${i}, writable: true, enumerable: true, configurable: true });`
+          : `  row[${JSON.stringify(k)}] = v${i};`,
+      ),
+    );
+    lines.push("  return row;");
+  } else {
+    // "__proto__" as a plain literal key would set the prototype: make it a computed key.
+    const props = keys.map((k, i) => `${k === "__proto__" ? `[${JSON.stringify(k)}]` : JSON.stringify(k)}: v${i}`);
+    lines.push(`  return { ${props.join(", ")} };`);
+  }
+  lines.push("};");
+  const factory = new Function("D", "M", "C", lines.join("\n")) as RowFactory;
+  if (compiled.size > 500) compiled.clear();
+  compiled.set(cacheKey, factory);
+  return factory;
+}
+
+/** Decodes the text rows of one result set with a function generated for its shape. */
 export class TextRowDecoder {
-  private readonly decoders: ValueDecoder[];
-  private readonly keys: string[] | null;
-  private readonly ctor: (new () => object) | null;
+  /** Decodes one row packet. */
+  readonly decode: CompiledRow;
 
   constructor(
     readonly columns: readonly ColumnDefinition[],
     ctx: DecodeContext,
     shape: RowShape,
   ) {
-    this.decoders = columns.map((c) => columnDecoder(c, ctx));
-    this.keys = shape.kind === "object" ? rowKeys(columns) : null;
-    this.ctor = shape.kind === "object" ? (shape.ctor ?? null) : null;
-  }
-
-  decode(buf: Buffer): unknown {
-    const decoders = this.decoders;
-    const n = decoders.length;
-    const keys = this.keys;
-    const row: unknown[] | Record<string, unknown> = keys === null ? new Array<unknown>(n) : this.ctor ? (new this.ctor() as Record<string, unknown>) : {};
-    let pos = 0;
-    const end = buf.length;
-    for (let i = 0; i < n; i++) {
-      if (pos >= end) throw new MalformedPacketError(`row has ${i} of ${n} values`);
-      let len = buf[pos++]!;
-      let value: unknown;
-      if (len === 0xfb) {
-        value = null;
-      } else {
-        if (len >= 0xfc) {
-          if (len === 0xfc) {
-            len = buf[pos]! | (buf[pos + 1]! << 8);
-            pos += 2;
-          } else if (len === 0xfd) {
-            len = buf[pos]! | (buf[pos + 1]! << 8) | (buf[pos + 2]! << 16);
-            pos += 3;
-          } else if (len === 0xfe) {
-            len = buf.readUInt32LE(pos) + buf.readUInt32LE(pos + 4) * 0x100000000;
-            pos += 8;
-          } else {
-            throw new MalformedPacketError(`invalid length prefix 0xff in row value ${i}`);
-          }
-        }
-        if (pos + len > end) throw new MalformedPacketError(`row value ${i} runs past the end of the packet`);
-        value = decoders[i]!(buf, pos, pos + len);
-        pos += len;
-      }
-      if (keys === null) (row as unknown[])[i] = value;
-      else (row as Record<string, unknown>)[keys[i]!] = value;
-    }
-    return row;
+    const decoders = columns.map((c) => columnDecoder(c, ctx));
+    const keys = shape.kind === "object" ? rowKeys(columns) : null;
+    const ctor = shape.kind === "object" ? (shape.ctor ?? null) : null;
+    this.decode = compileRow(columns.length, keys, ctor !== null)(decoders, MalformedPacketError, ctor);
   }
 }

@@ -337,3 +337,31 @@ describe("SSCursor and SSDictCursor", () => {
     assert.ok(conn.cursor(SSDictCursor) instanceof Cursor);
   });
 });
+
+describe("hostile column names", () => {
+  it("a column named __proto__ is an ordinary key, with and without dictType", async () => {
+    const conn = await connect(testOptions());
+    class Row {
+      [k: string]: unknown;
+      hello(): string {
+        return "hi";
+      }
+    }
+    class RowCursor extends DictCursor<Row> {
+      override dictType = Row;
+    }
+    await using plain = conn.cursor(DictCursor);
+    await plain.execute("SELECT NULL AS `__proto__`, 1 AS `constructor`, 2 AS `x\"y`");
+    const r = (await plain.fetchOne())!;
+    assert.equal(Object.getPrototypeOf(r), Object.prototype);
+    assert.deepEqual(Object.keys(r), ["__proto__", "constructor", 'x"y']);
+    assert.equal(r['x"y'], 2);
+    await using typed = conn.cursor(RowCursor);
+    await typed.execute("SELECT NULL AS `__proto__`");
+    const t = (await typed.fetchOne())!;
+    assert.ok(t instanceof Row);
+    assert.equal(t.hello(), "hi");
+    assert.ok(Object.prototype.hasOwnProperty.call(t, "__proto__"));
+    conn.close();
+  });
+});

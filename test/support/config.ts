@@ -51,7 +51,7 @@ export const OTHER_CA: string | undefined = envString("MYSQL_OTHER_CA");
  * any other connection option (ssl, autocommit, ...); the result's type keeps
  * them.
  */
-export function testOptions<O extends object = {}>(
+export function testOptions<const O extends object = {}>(
   overrides?: O,
 ): Omit<TestOptions, keyof O> & O {
   const defaults: TestOptions = {

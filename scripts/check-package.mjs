@@ -1,0 +1,74 @@
+// Checks the package as users install it: `npm pack`, install the tarball in a clean temporary
+// project, then import every entry point of the exports map from plain JavaScript (ESM) and
+// from TypeScript under moduleResolution node16, nodenext and bundler.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
+const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+
+const work = mkdtempSync(join(tmpdir(), "aiomysql-pack-"));
+let failed = false;
+try {
+  run("npm", ["run", "build"], root);
+  const tarball = join(work, run("npm", ["pack", "--silent", "--pack-destination", work], root).trim().split("\n").pop());
+  console.log(`packed ${tarball}`);
+  const app = join(work, "app");
+  run("mkdir", ["-p", app], work);
+  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
+  // Optional peers that a subpath's types need (kysely for aiomysql/kysely), as users would have them.
+  const peers = Object.entries(pkg.peerDependencies ?? {}).map(([name, range]) => `${name}@${range}`);
+  const nodeTypes = `@types/node@${pkg.devDependencies["@types/node"]}`;
+  run("npm", ["install", "--no-audit", "--no-fund", "--silent", tarball, nodeTypes, ...peers], app);
+
+  const subpaths = Object.keys(pkg.exports).filter((p) => p !== "./package.json");
+  const specifier = (p) => (p === "." ? pkg.name : `${pkg.name}/${p.slice(2)}`);
+
+  // Plain JavaScript ESM: every entry point loads and exports something.
+  const js = subpaths.map((p, i) => `import * as m${i} from ${JSON.stringify(specifier(p))};`).join("\n");
+  const checks = subpaths.map((p, i) => `if (Object.keys(m${i}).length === 0) throw new Error("${specifier(p)} exports nothing");`).join("\n");
+  writeFileSync(join(app, "check.mjs"), `${js}\n${checks}\nif (typeof m0.connect !== "function") throw new Error("connect missing");\nconsole.log("ESM import ok:", ${JSON.stringify(subpaths.map(specifier).join(", "))});\n`);
+  process.stdout.write(run("node", ["check.mjs"], app));
+
+  // TypeScript: the types resolve and are usable.
+  const ts = `${subpaths.map((p, i) => `import * as m${i} from ${JSON.stringify(specifier(p))};`).join("\n")}
+import { connect, DictCursor, type Connection } from "${pkg.name}";
+export async function use(): Promise<number> {
+  const conn: Connection = await connect({ host: "127.0.0.1" });
+  await using cur = conn.cursor(DictCursor);
+  await cur.execute("SELECT %s AS x", [1]);
+  const row = await cur.fetchOne<{ x: number }>();
+  return row?.x ?? 0;
+}
+export const modules = [${subpaths.map((_, i) => `m${i}`).join(", ")}];
+`;
+  writeFileSync(join(app, "check.ts"), ts);
+  for (const [module, resolution] of [
+    ["node16", "node16"],
+    ["nodenext", "nodenext"],
+    ["esnext", "bundler"],
+  ]) {
+    writeFileSync(
+      join(app, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: { module, moduleResolution: resolution, target: "es2022", lib: ["es2023", "esnext.disposable"], strict: true, noEmit: true, types: ["node"] },
+        files: ["check.ts"],
+      }),
+    );
+    try {
+      run("node", [tsc, "-p", "tsconfig.json"], app);
+      console.log(`TypeScript (moduleResolution ${resolution}) ok`);
+    } catch (e) {
+      failed = true;
+      console.error(`TypeScript (moduleResolution ${resolution}) FAILED\n${e.stdout ?? e}`);
+    }
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+process.exitCode = failed ? 1 : 0;

@@ -1,0 +1,32 @@
+// The contract between the authentication exchange and the plugins.
+// https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_connection_phase.html
+
+/** What an exchange needs from the connection: packets in and out, and facts about the link. */
+export interface AuthIo {
+  /** Next packet payload from the server (a copy the caller may keep). */
+  read(): Promise<Buffer>;
+  /** Sends one packet payload with the next sequence id. */
+  write(payload: Buffer): void;
+  /** True when the link is TLS or a unix socket, where a clear password is not exposed. */
+  readonly secure: boolean;
+}
+
+/** The credentials and security choices a plugin works from. */
+export interface AuthSettings {
+  user: string;
+  password: string;
+  /** PEM public key of the server, for RSA password transport over plain TCP. */
+  serverPublicKey: string | Buffer | null;
+  /** Send a clear-text password (mysql_clear_password) even without TLS or a unix socket. */
+  allowCleartextPassword: boolean;
+  /** Ask the server for its RSA public key when none was configured. */
+  allowPublicKeyRetrieval: boolean;
+}
+
+/** One authentication plugin: its first response and how it answers "more data" packets. */
+export interface AuthPlugin {
+  /** Bytes of the first response for this plugin, given the server's nonce. */
+  start(settings: AuthSettings, scramble: Buffer, io: AuthIo): Buffer | Promise<Buffer>;
+  /** Handles an AuthMoreData packet (0x01 + data); returns bytes to send, or null to send nothing. */
+  moreData?(data: Buffer, settings: AuthSettings, scramble: Buffer, io: AuthIo): Promise<Buffer | null> | Buffer | null;
+}

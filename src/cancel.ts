@@ -1,0 +1,167 @@
+// Deadlines and cancellation of statements: the `signal` and `timeout` options of
+// Cursor.execute(), executeMany() and callProc().
+//
+// A statement that can be cancelled is a pipeline barrier: nothing is written behind it until it
+// completes. Cancelling it while it is still queued just removes it from the queue; cancelling
+// it while the server runs it sends `KILL QUERY <thread id>` on a short-lived side connection
+// opened with the same options. While that KILL is on its way the connection writes nothing
+// more, so a KILL that arrives late can only find the connection idle, never the next statement.
+import type { QueryCommand } from "./command.js";
+import { Connection } from "./connection.js";
+import { OperationalError, ProgrammingError, clientError } from "./errors.js";
+import { CR } from "./protocol/constants.js";
+import { ER } from "./protocol/er.js";
+
+/** Seconds a statement may take to stop after its KILL QUERY before the connection is dropped. */
+const KILL_GRACE_SECONDS = 2;
+/** Upper bound of the side connection's connect timeout, in seconds. */
+const SIDE_CONNECT_TIMEOUT = 10;
+
+/** The options of execute(), executeMany() and callProc() that this module reads. */
+export interface CancelOptions {
+  /** Cancels the statement (it is also stopped on the server). */
+  signal?: AbortSignal | undefined;
+  /** Seconds before the statement is cancelled. */
+  timeout?: number | undefined;
+}
+
+function describeReason(reason: unknown): string {
+  if (reason instanceof Error) return reason.message || reason.name;
+  if (reason === undefined) return "aborted";
+  return String(reason);
+}
+
+/**
+ * One cancellable call. Statements of the call report their command with `track()`; `release()`
+ * ends the call (streaming cursors keep it until their rows are read).
+ */
+export class Cancellation {
+  /** The error every cancelled statement of this call rejects with, once cancelled. */
+  error: OperationalError | null = null;
+  private current: QueryCommand | null = null;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly onAbort = (): void => this.cancel(this.abortError());
+  private disposed = false;
+
+  private constructor(
+    private readonly conn: Connection,
+    private readonly signal: AbortSignal | undefined,
+    private readonly what: string,
+  ) {}
+
+  /**
+   * Starts watching `options` for the call `what` on `conn`; null when there is nothing to
+   * watch. An already aborted signal throws at once, before anything is sent.
+   */
+  static start(conn: Connection, options: CancelOptions | undefined, what: string): Cancellation | null {
+    if (options === undefined || options === null) return null;
+    if (typeof options !== "object") throw new ProgrammingError(`${what}: options must be an object`);
+    const { signal, timeout } = options;
+    if (signal !== undefined && (signal === null || typeof signal !== "object" || typeof signal.addEventListener !== "function")) {
+      throw new ProgrammingError(`${what}: option 'signal' must be an AbortSignal`);
+    }
+    if (timeout !== undefined && (typeof timeout !== "number" || !(timeout > 0) || !Number.isFinite(timeout))) {
+      throw new ProgrammingError(`${what}: option 'timeout' must be a positive number of seconds, got ${String(timeout)}`);
+    }
+    if (signal === undefined && timeout === undefined) return null;
+    const c = new Cancellation(conn, signal, what);
+    if (signal?.aborted) throw c.abortError();
+    signal?.addEventListener("abort", c.onAbort, { once: true });
+    if (timeout !== undefined) {
+      c.timer = setTimeout(
+        () => c.cancel(new OperationalError(`${what}: query execution was interrupted: timed out after ${timeout} s`, { errno: ER.QUERY_INTERRUPTED })),
+        Math.max(1, Math.round(timeout * 1000)),
+      );
+    }
+    return c;
+  }
+
+  private abortError(): OperationalError {
+    const reason: unknown = this.signal?.reason;
+    return new OperationalError(`${this.what}: query execution was interrupted: cancelled (${describeReason(reason)})`, {
+      errno: ER.QUERY_INTERRUPTED,
+      cause: reason,
+    });
+  }
+
+  /** Throws the cancellation error if the call was cancelled (before the next statement). */
+  check(): void {
+    if (this.error) throw this.error;
+  }
+
+  /** Records the command now running for this call. */
+  track(cmd: QueryCommand): void {
+    this.current = cmd;
+  }
+
+  /** The error to raise for `err`, thrown by a statement of this call: the cancellation's, once cancelled. */
+  wrap(err: unknown): unknown {
+    if (this.error === null) return err;
+    if (err === this.error) return err;
+    return new OperationalError(this.error.message, { errno: ER.QUERY_INTERRUPTED, cause: err });
+  }
+
+  /** Ends the call: stops the timer and the signal listener once its last statement is done. */
+  release(): void {
+    const cmd = this.current;
+    if (cmd) void cmd.retired.then(() => this.dispose());
+    else this.dispose();
+  }
+
+  private dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    clearTimeout(this.timer);
+    this.signal?.removeEventListener("abort", this.onAbort);
+  }
+
+  private cancel(err: OperationalError): void {
+    if (this.error !== null || this.disposed) return;
+    this.error = err;
+    clearTimeout(this.timer);
+    const cmd = this.current;
+    if (cmd === null || (cmd.settled && !cmd.streaming)) return;
+    if (this.conn.closed) return;
+    if (!this.conn.isInFlight(cmd)) {
+      // Still queued: it was never sent, so just take it out of the queue.
+      this.conn.unqueue(cmd, err);
+      return;
+    }
+    if (cmd.streaming) void cmd.drain();
+    const kill = killQuery(this.conn);
+    this.conn.hold(kill.catch(() => {}));
+    kill.then(
+      () => {
+        // The statement should now end with ER_QUERY_INTERRUPTED; if it does not, give up on the connection.
+        const grace = setTimeout(() => {
+          this.conn.abort(
+            clientError(CR.SERVER_LOST, `Lost connection to MySQL server during query (${err.message}; the statement did not stop after KILL QUERY)`),
+          );
+        }, KILL_GRACE_SECONDS * 1000);
+        void cmd.retired.then(() => clearTimeout(grace));
+      },
+      (e: unknown) => {
+        // The statement could not be stopped on the server: the connection's state is unknown.
+        this.conn.abort(
+          clientError(CR.SERVER_LOST, `Lost connection to MySQL server during query (${err.message}; KILL QUERY failed: ${(e as Error).message})`, e),
+        );
+      },
+    );
+  }
+}
+
+/** Sends `KILL QUERY` for `conn`'s thread on a side connection opened with the same options. */
+async function killQuery(conn: Connection): Promise<void> {
+  const o = conn.options;
+  const connectTimeout = Math.min(o.connectTimeout ?? SIDE_CONNECT_TIMEOUT, SIDE_CONNECT_TIMEOUT);
+  const side = new Connection({ ...o, initCommand: null, echo: false, connectTimeout });
+  try {
+    await side.open();
+    await side.query(`KILL QUERY ${conn.threadId}`, { drainAll: true }).catch((e: unknown) => {
+      // The thread is already gone: nothing left to stop.
+      if ((e as OperationalError).errno !== ER.NO_SUCH_THREAD) throw e;
+    });
+  } finally {
+    side.close();
+  }
+}

@@ -1,0 +1,65 @@
+// Observability without a logging dependency: node:diagnostics_channel tracing channels that
+// APM tools subscribe to, and the `echo` log. Nothing is built when nobody subscribes.
+//
+//   aiomysql:connect        context { host, port, unixSocket, user, database }
+//   aiomysql:query          context { sql, threadId, host, port, database }
+//   aiomysql:pool:acquire   context { size, freeSize, waiting }
+//
+// Each is a TracingChannel: subscribe to `tracing:aiomysql:query:start`, `...:asyncEnd`,
+// `...:error` (or `diagnostics_channel.tracingChannel("aiomysql:query").subscribe({...})`).
+// The `result` of a query is its list of result sets; `error` is the error it rejected with.
+import { tracingChannel } from "node:diagnostics_channel";
+import { getLogger } from "./log.js";
+
+/** Context of `aiomysql:connect`. */
+export interface ConnectTrace {
+  host: string;
+  port: number;
+  unixSocket: string | null;
+  user: string;
+  database: string | null;
+}
+
+/** Context of `aiomysql:query`. The SQL has password literals masked. */
+export interface QueryTrace {
+  sql: string;
+  threadId: number;
+  host: string;
+  port: number;
+  database: string | null;
+}
+
+/** Context of `aiomysql:pool:acquire`. */
+export interface AcquireTrace {
+  size: number;
+  freeSize: number;
+  waiting: number;
+}
+
+export const connectChannel = tracingChannel<unknown, ConnectTrace & object>("aiomysql:connect");
+export const queryChannel = tracingChannel<unknown, QueryTrace & object>("aiomysql:query");
+export const acquireChannel = tracingChannel<unknown, AcquireTrace & object>("aiomysql:pool:acquire");
+
+// IDENTIFIED BY 'x', PASSWORD('x'), PASSWORD = 'x', ... USING 'x' (after IDENTIFIED VIA/WITH).
+const SECRET_LITERAL = /\b(IDENTIFIED\s+(?:BY|WITH\s+\w+\s+(?:BY|AS)|VIA\s+\w+\s+USING)|PASSWORD\s*(?:\(|=)|USING\s+PASSWORD\s*\()\s*(['"])(?:\\.|(?!\2)[^\\]|\2\2)*\2/gi;
+
+/** The SQL with password literals masked, for logs and traces. */
+export function redactSql(sql: string): string {
+  if (!/IDENTIFIED|PASSWORD/i.test(sql)) return sql;
+  return sql.replace(SECRET_LITERAL, (_m, lead: string, quote: string) => `${lead}${lead.endsWith("(") ? "" : " "}${quote}***${quote}`);
+}
+
+/** Writes a statement to the "aiomysql" logger (the `echo` option). */
+export function echo(sql: string): void {
+  getLogger().info(redactSql(sql));
+}
+
+/** Runs `fn` inside a tracing channel when someone subscribes, else just runs it. */
+export function traced<T, C extends object>(
+  channel: typeof queryChannel | typeof connectChannel | typeof acquireChannel,
+  context: () => C,
+  fn: () => Promise<T>,
+): Promise<T> {
+  if (!channel.hasSubscribers) return fn();
+  return (channel as unknown as ReturnType<typeof tracingChannel<unknown, C>>).tracePromise(fn, context());
+}
