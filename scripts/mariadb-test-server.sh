@@ -3,6 +3,8 @@
 #
 #   bash scripts/mariadb-test-server.sh start          start (or reuse) the server
 #   bash scripts/mariadb-test-server.sh stop [--clean] stop it; --clean also deletes its directory
+#   bash scripts/mariadb-test-server.sh restart        stop and start it again on the same port,
+#                                                      socket and data directory (no re-init)
 #   bash scripts/mariadb-test-server.sh status         exit 0 when running, 1 otherwise
 #   bash scripts/mariadb-test-server.sh env            print the MYSQL_* variables to use
 #
@@ -414,6 +416,34 @@ cmd_stop() {
   return 0
 }
 
+# Restart the running server in place: same data directory, port and socket, so clients
+# configured for it can reconnect without knowing it went away (tests of reconnection).
+cmd_restart() {
+  [ -d "$DATA_DIR/mysql" ] || die "restart: no data directory at $DATA_DIR; run: bash $0 start"
+  [ -s "$ENV_FILE" ] || die "restart: no env file at $ENV_FILE; run: bash $0 start"
+  local port rc attempt
+  port="$(sed -n 's/^export MYSQL_PORT=//p' "$ENV_FILE")"
+  [ -n "$port" ] || die "restart: no MYSQL_PORT in $ENV_FILE"
+  cmd_stop >/dev/null
+  [ -n "$SOCKET_DIR" ] && mkdir -p "$SOCKET_DIR"
+  # The old listener's port may linger for a moment; retry on a clash instead of moving.
+  for attempt in 1 2 3 4 5; do
+    rc=0
+    launch "$port" || rc=$?
+    [ "$rc" -eq 0 ] && break
+    if [ "$rc" -eq 2 ] && [ "$attempt" -lt 5 ]; then
+      log "port $port still busy; retrying"
+      sleep 1
+      continue
+    fi
+    log "mariadbd did not come back; tail of $ERROR_LOG:"
+    tail -n 40 "$ERROR_LOG" >&2 || true
+    server_pid >/dev/null && kill -9 "$(server_pid)" 2>/dev/null || true
+    exit 1
+  done
+  summary "$port"
+}
+
 cmd_status() {
   if is_running; then
     local port=""
@@ -433,10 +463,11 @@ cmd_env() {
 case "${1:-}" in
   start) shift; cmd_start "$@" ;;
   stop) shift; cmd_stop "$@" ;;
+  restart) shift; cmd_restart "$@" ;;
   status) shift; cmd_status "$@" ;;
   env) shift; cmd_env "$@" ;;
   *)
-    echo "usage: bash $0 {start|stop [--clean]|status|env}" >&2
+    echo "usage: bash $0 {start|stop [--clean]|restart|status|env}" >&2
     exit 2
     ;;
 esac

@@ -45,6 +45,8 @@ const MAX_PACKET_SIZE = 0x40000000; // 1 GiB, the protocol maximum for max_allow
 /** Something that takes a connection back (a Pool), set on connections it hands out. */
 export interface ConnectionOwner {
   release(conn: Connection): void;
+  /** Told when the connection is lost (server closed it, network error), so a pool can drop it. */
+  connectionLost?(conn: Connection): void;
 }
 
 /**
@@ -471,6 +473,7 @@ export class Connection implements CommandHost, AsyncDisposable {
       cmd.fail(err);
       cmd.retire();
     }
+    this.owner?.connectionLost?.(this);
   }
 
   // ---- commands out ----
@@ -774,7 +777,6 @@ export class Connection implements CommandHost, AsyncDisposable {
       cmd.fail(reason);
       cmd.retire();
     }
-    this.owner = null;
   }
 
   /** Sends COM_QUIT after any commands in flight, then closes the socket. */

@@ -27,7 +27,7 @@ export { getLogger, setLogger } from "./log.js";
 export type { Logger } from "./log.js";
 export type { SqlValue, SqlParam, SqlArgs, Row, DictRow, ColumnDefinition, TimeZone } from "./types.js";
 export { createPool, Pool } from "./pool.js";
-export type { PoolOptions, AcquireOptions } from "./pool.js";
+export type { PoolOptions, AcquireOptions, PoolStats, PoolQueryOptions, PoolExecuteResult } from "./pool.js";
 export { PreparedStatement } from "./statement.js";
 export type { StatementResult } from "./statement.js";
 export { redactSql } from "./tracing.js";

@@ -225,7 +225,19 @@ const BOOLEAN_OPTIONS = new Set([
   "allowPublicKeyRetrieval",
   "compress",
 ]);
-const NUMBER_OPTIONS = new Set(["port", "connectTimeout", "clientFlag", "minSize", "maxSize", "poolRecycle"]);
+const NUMBER_OPTIONS = new Set([
+  "port",
+  "connectTimeout",
+  "clientFlag",
+  "minSize",
+  "maxSize",
+  "poolRecycle",
+  "acquireTimeout",
+  "validateAfterIdle",
+  "idleTimeout",
+  "maxLifetime",
+  "warnHeldLongerThan",
+]);
 const STRING_OPTIONS = new Set([
   "charset",
   "sqlMode",

@@ -1,69 +1,89 @@
-// Pool: the seed's connection pool. Connections are handed out first come, first served; a
-// connection released inside a transaction is rolled back before anyone else gets it.
+// Pool: the seed's connection pool. Waiters are served first come, first served; a connection
+// released inside a transaction is rolled back before anyone else gets it; dead, stale and
+// surplus idle connections are replaced or closed, and the pool refills itself to minSize.
 import { Connection, type ConnectionOwner } from "./connection.js";
-import { InterfaceError } from "./errors.js";
-import { parseConnectionUrl, resolveOptions, type ConnectOptions, type ResolvedOptions } from "./options.js";
+import type { Cursor, CursorClass, ExecuteOptions } from "./cursors.js";
+import { InterfaceError, OperationalError } from "./errors.js";
+import { getLogger } from "./log.js";
+import { acquireChannel, traced } from "./tracing.js";
+import type { ResolvedOptions } from "./options.js";
+import { emptyStats, resolvePoolOptions, timeoutMs, type AcquireOptions, type PoolOptions, type PoolSettings, type PoolStats } from "./pool-options.js";
+import type { Row, SqlArgs, SqlParam } from "./types.js";
 
-/** Options of `createPool()`: every connect() option plus the pool's own. */
-export interface PoolOptions extends ConnectOptions {
-  /** Connections opened at creation and kept open (default 1). */
-  minSize?: number;
-  /** Most connections at once, in use and free (default 10; 0 means unlimited). */
-  maxSize?: number;
-  /** Seconds after which an idle connection is replaced on acquire (default -1: never). */
-  poolRecycle?: number;
+export type { AcquireOptions, PoolOptions, PoolStats } from "./pool-options.js";
+
+/** Options of `Pool.query()` and `Pool.execute()`: the acquire and execute options together. */
+export interface PoolQueryOptions<R = Row> {
+  /** Cancels the wait for a connection and the statement. */
+  signal?: AbortSignal | undefined;
+  /** Seconds for the whole call: waiting for a connection, then the statement with what is left. */
+  timeout?: number | undefined;
+  /** The cursor class whose rows `query()` returns (default: the pool's `cursorClass`, else `Cursor`). */
+  cursorClass?: CursorClass<Cursor<R>> | undefined;
 }
 
-/** Options of `Pool.acquire()`. */
-export interface AcquireOptions {
-  /** Gives up waiting when aborted. */
-  signal?: AbortSignal;
-  /** Seconds to wait for a connection before giving up. */
-  timeout?: number;
+/** What `Pool.execute()` resolves to. */
+export interface PoolExecuteResult {
+  /** Rows affected (or returned) by the statement. */
+  rowCount: number;
+  /** AUTO_INCREMENT id of an INSERT, else null. */
+  lastRowId: number | bigint | null;
 }
 
 interface Waiter {
   resolve(conn: Connection): void;
   reject(err: Error): void;
+  /** Where acquire() was called, for the held-too-long warning. */
+  stack: Error | undefined;
 }
 
-function checkSize(name: string, v: unknown, dflt: number): number {
-  if (v === undefined || v === null) return dflt;
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 0) {
-    throw new InterfaceError(`createPool(): option '${name}' must be a non-negative integer, got ${String(v)}`);
-  }
-  return v;
+interface Holding {
+  timer: NodeJS.Timeout | undefined;
 }
+
+const CLOSED_MESSAGE = "Cannot acquire connection after closing pool";
+/** Longest a COM_PING check may take when the connection has no connectTimeout. */
+const DEFAULT_PING_DEADLINE_MS = 10_000;
+/** Retry delays of the background refill after a failed connect. */
+const REFILL_BACKOFF_MIN_MS = 200;
+const REFILL_BACKOFF_MAX_MS = 10_000;
 
 /** A pool of connections; create one with `createPool()`. */
 export class Pool implements ConnectionOwner, AsyncDisposable {
-  readonly minSize: number;
-  readonly maxSize: number;
-  private readonly recycleMs: number;
+  /** @internal */ readonly settings: PoolSettings;
   private readonly connectOptions: ResolvedOptions;
+  /** Free connections, most recently used last (acquire takes from the end). */
   private readonly free: Connection[] = [];
-  private readonly used = new Set<Connection>();
-  /** Connections being opened, rolled back or checked: counted in size, not yet free or used. */
-  private busy = 0;
+  private readonly used = new Map<Connection, Holding>();
+  /** Connections being pinged or rolled back: counted in size, neither free nor used. */
+  private readonly transit = new Set<Connection>();
+  /** Connections being opened. */
+  private opening = 0;
   private readonly terminated = new Set<Connection>();
   private readonly waiters: Waiter[] = [];
   private closing = false;
   private closedFlag = false;
   private closeWaiters: Array<() => void> = [];
+  private readonly counters = emptyStats();
+  private maintenanceTimer: NodeJS.Timeout | undefined;
+  private refillTimer: NodeJS.Timeout | undefined;
+  private refillBackoffMs = 0;
 
   /** @internal Use `createPool()`. */
   constructor(options: PoolOptions | string = {}) {
-    const { minSize, maxSize, poolRecycle, ...rest } =
-      typeof options === "string" ? (parseConnectionUrl(options) as PoolOptions) : options;
-    this.minSize = checkSize("minSize", minSize, 1);
-    this.maxSize = checkSize("maxSize", maxSize, 10);
-    if (this.maxSize !== 0 && this.minSize > this.maxSize) {
-      throw new InterfaceError(`createPool(): minSize (${this.minSize}) must not exceed maxSize (${this.maxSize})`);
-    }
-    const recycle = poolRecycle ?? -1;
-    if (typeof recycle !== "number" || Number.isNaN(recycle)) throw new InterfaceError("createPool(): poolRecycle must be a number of seconds");
-    this.recycleMs = recycle < 0 ? -1 : recycle * 1000;
-    this.connectOptions = resolveOptions(rest);
+    const { settings, connect } = resolvePoolOptions(options);
+    this.settings = settings;
+    this.connectOptions = connect;
+  }
+
+  /** Minimum number of connections kept open (read-only). */
+  get minSize(): number {
+    return this.settings.minSize;
+  }
+
+  /** Maximum number of connections, in use and free; 0 means unlimited (read-only). */
+  get maxSize(): number {
+    return this.settings.maxSize;
   }
 
   /** Whether executed statements are logged to the "aiomysql" logger. */
@@ -71,9 +91,9 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
     return this.connectOptions.echo;
   }
 
-  /** Connections in the pool: free, in use, and being opened. */
+  /** Connections in the pool: free, in use, and being opened or checked. */
   get size(): number {
-    return this.free.length + this.used.size + this.busy;
+    return this.free.length + this.used.size + this.transit.size + this.opening;
   }
 
   /** Connections ready to be acquired. */
@@ -86,178 +106,397 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
     return this.closing;
   }
 
-  private hasRoom(): boolean {
-    return this.maxSize === 0 || this.size < this.maxSize;
+  /** A snapshot of the pool's counters: current sizes and totals since creation. */
+  stats(): PoolStats {
+    return {
+      ...this.counters,
+      size: this.size,
+      free: this.free.length,
+      used: this.used.size,
+      opening: this.opening,
+      waiting: this.waiters.length,
+    };
   }
 
-  /** @internal Opens the first minSize connections. */
+  private hasRoom(): boolean {
+    return this.settings.maxSize === 0 || this.size < this.settings.maxSize;
+  }
+
+  /** Connections that will be offered to waiters once their open, check or rollback ends. */
+  private incoming(): number {
+    return this.opening + this.transit.size;
+  }
+
+  // ---- opening ----
+
+  /** @internal Opens the first minSize connections; closes them all if one fails. */
   async fill(): Promise<void> {
-    while (this.size < this.minSize) {
-      this.busy++;
-      try {
-        const conn = await this.openConnection();
-        this.free.push(conn);
-      } finally {
-        this.busy--;
+    const n = Math.max(0, this.settings.minSize - this.size);
+    this.opening += n;
+    const results = await Promise.allSettled(Array.from({ length: n }, () => this.openConnection()));
+    this.opening -= n;
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    for (const r of results) {
+      if (r.status !== "fulfilled") continue;
+      if (failure) {
+        r.value.close();
+        this.counters.destroyed++;
+      } else {
+        this.free.push(r.value);
       }
     }
+    if (failure) throw failure.reason;
+    this.startMaintenance();
   }
 
   private async openConnection(): Promise<Connection> {
     const conn = new Connection(this.connectOptions);
-    await conn.open();
+    try {
+      await conn.open();
+    } catch (e) {
+      this.counters.createFailures++;
+      throw e;
+    }
     conn.owner = this;
+    this.counters.created++;
     return conn;
   }
 
-  /** Closes every free connection; at the next acquire at least minSize are opened again. */
-  async clear(): Promise<void> {
-    const conns = this.free.splice(0);
-    await Promise.all(conns.map((c) => c.ensureClosed().catch(() => {})));
-    this.dispatch();
+  /** Opens one connection in the background and offers it to the first waiter or the free list. */
+  private openOne(refill: boolean): void {
+    this.opening++;
+    this.openConnection().then(
+      (conn) => {
+        this.opening--;
+        this.refillBackoffMs = 0;
+        this.offer(conn);
+      },
+      (err: unknown) => {
+        this.opening--;
+        // The connect error goes to the longest waiter that no other connection is coming for.
+        if (!refill && this.waiters.length > this.incoming()) {
+          this.waiters.shift()!.reject(err instanceof Error ? err : new OperationalError(String(err)));
+        }
+        if (refill || this.size < this.settings.minSize) this.scheduleRefill();
+        this.dispatch();
+        this.notifyClosed();
+      },
+    );
   }
+
+  /** Opens connections in the background until the pool holds minSize again. */
+  private ensureMin(): void {
+    if (this.closing || this.refillTimer !== undefined) return;
+    let missing = this.settings.minSize - this.size;
+    while (missing-- > 0) this.openOne(true);
+  }
+
+  private scheduleRefill(): void {
+    if (this.closing || this.refillTimer !== undefined) return;
+    this.refillBackoffMs = Math.min(REFILL_BACKOFF_MAX_MS, Math.max(REFILL_BACKOFF_MIN_MS, this.refillBackoffMs * 2));
+    this.refillTimer = setTimeout(() => {
+      this.refillTimer = undefined;
+      this.ensureMin();
+    }, this.refillBackoffMs);
+    this.refillTimer.unref();
+  }
+
+  // ---- handing out ----
 
   /**
    * Waits for a free connection (first come, first served), opening a new one while the pool
-   * is below maxSize. Release it with `release()`, or use `await using`.
+   * is below maxSize. Give it back with `release()`, or use `await using`.
+   *
+   * With `timeout` (seconds) or `signal`, a wait that runs out or is aborted rejects with an
+   * `OperationalError` saying how many connections are in use and how many callers wait; a
+   * connection opened for a caller who gave up goes to the next one or to the free list.
    */
   acquire(options: AcquireOptions = {}): Promise<Connection> {
-    if (this.closing) return Promise.reject(new InterfaceError("Cannot acquire connection after closing pool"));
+    if (!acquireChannel.hasSubscribers) return this.acquireConnection(options);
+    return traced(acquireChannel, () => ({ size: this.size, freeSize: this.freeSize, waiting: this.waiters.length }), () =>
+      this.acquireConnection(options),
+    );
+  }
+
+  private acquireConnection(options: AcquireOptions): Promise<Connection> {
+    if (this.closing) return Promise.reject(new InterfaceError(CLOSED_MESSAGE));
+    let waitMs: number;
+    try {
+      if (typeof options !== "object" || options === null) throw new InterfaceError("acquire(): options must be an object");
+      waitMs = options.timeout === undefined ? this.settings.acquireTimeoutMs : timeoutMs("acquire()", options.timeout);
+      if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+        throw new InterfaceError("acquire(): signal must be an AbortSignal");
+      }
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const { signal } = options;
+    const stack = this.settings.warnHeldMs >= 0 ? new Error("acquired here") : undefined;
+    if (signal?.aborted) {
+      this.counters.aborted++;
+      return Promise.reject(this.abortError(signal));
+    }
     return new Promise<Connection>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject };
-      const { signal, timeout } = options;
       let timer: NodeJS.Timeout | undefined;
-      const giveUp = (err: Error): void => {
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+      };
+      const waiter: Waiter = {
+        resolve: (conn) => {
+          cleanup();
+          resolve(conn);
+        },
+        reject: (err) => {
+          cleanup();
+          reject(err);
+        },
+        stack,
+      };
+      const giveUp = (makeError: () => Error): void => {
         const i = this.waiters.indexOf(waiter);
         if (i === -1) return;
         this.waiters.splice(i, 1);
-        reject(err);
+        waiter.reject(makeError());
       };
       const onAbort = (): void =>
-        giveUp(signal?.reason instanceof Error ? signal.reason : new InterfaceError("acquire() was aborted"));
-      if (signal?.aborted) return onAbort();
-      waiter.resolve = (conn) => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        resolve(conn);
-      };
-      waiter.reject = (err) => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        reject(err);
-      };
+        giveUp(() => {
+          this.counters.aborted++;
+          return this.abortError(signal!);
+        });
       signal?.addEventListener("abort", onAbort, { once: true });
-      if (timeout !== undefined) {
+      if (waitMs >= 0) {
         timer = setTimeout(
           () =>
-            giveUp(
-              new InterfaceError(
-                `acquire() timed out after ${timeout} s: ${this.used.size} connection(s) in use, ${this.waiters.length} waiting, maxSize ${this.maxSize}`,
-              ),
-            ),
-          timeout * 1000,
+            giveUp(() => {
+              this.counters.timeouts++;
+              return new OperationalError(`Timed out after ${waitMs / 1000} s waiting for a connection from the pool: ${this.describeLoad()}`);
+            }),
+          waitMs,
         );
       }
       this.waiters.push(waiter);
       this.dispatch();
+      this.ensureMin();
     });
   }
 
-  /** Hands free connections, or new ones while there is room, to waiters in arrival order. */
+  private abortError(signal: AbortSignal): OperationalError {
+    return new OperationalError(`acquire() was aborted while waiting for a connection from the pool: ${this.describeLoad()}`, {
+      cause: signal.reason,
+    });
+  }
+
+  /** "3 in use, 2 other caller(s) waiting, ...": the load when a waiter gives up (it no longer counts itself). */
+  private describeLoad(): string {
+    const max = this.settings.maxSize === 0 ? "unlimited" : String(this.settings.maxSize);
+    return `${this.used.size} in use, ${this.waiters.length} other caller(s) waiting, ${this.opening} being opened (maxSize ${max})`;
+  }
+
+  /** Serves waiters from the free list, or by opening connections while there is room. */
   private dispatch(): void {
-    while (this.waiters.length > 0 && !this.closing) {
+    if (this.closing) return;
+    while (this.waiters.length > this.incoming()) {
       const conn = this.free.pop();
       if (conn !== undefined) {
-        const waiter = this.waiters.shift()!;
-        void this.handOut(conn, waiter);
+        if (!this.keepFree(conn, Date.now())) continue;
+        const idleMs = Date.now() - conn.lastUsedAt;
+        if (this.settings.validateAfterIdleMs >= 0 && idleMs >= this.settings.validateAfterIdleMs) this.validate(conn);
+        else this.giveTo(this.waiters.shift()!, conn);
       } else if (this.hasRoom()) {
-        const waiter = this.waiters.shift()!;
-        void this.createFor(waiter);
+        this.openOne(false);
       } else {
         return;
       }
     }
   }
 
-  private async handOut(conn: Connection, waiter: Waiter): Promise<void> {
-    const stale = conn.closed || (this.recycleMs >= 0 && Date.now() - conn.lastUsedAt > this.recycleMs);
-    if (stale) {
-      conn.close();
-      await this.createFor(waiter);
+  /** Whether a free connection may still be used; closes it and counts why when not. */
+  private keepFree(conn: Connection, now: number): boolean {
+    if (conn.closed) {
+      this.counters.destroyed++;
+      return false;
+    }
+    const s = this.settings;
+    if ((s.recycleMs >= 0 && now - conn.lastUsedAt > s.recycleMs) || (s.maxLifetimeMs >= 0 && now - conn.createdAt > s.maxLifetimeMs)) {
+      this.counters.recycled++;
+      this.destroy(conn);
+      return false;
+    }
+    return true;
+  }
+
+  /** Pings an idle connection before handing it out; a dead one is dropped and replaced. */
+  private validate(conn: Connection): void {
+    this.transit.add(conn);
+    this.counters.validated++;
+    const deadlineMs = this.connectOptions.connectTimeout === null ? DEFAULT_PING_DEADLINE_MS : this.connectOptions.connectTimeout * 1000;
+    const timer = setTimeout(() => conn.close(), deadlineMs);
+    timer.unref();
+    conn.ping(false).then(
+      () => {
+        clearTimeout(timer);
+        this.transit.delete(conn);
+        this.offer(conn);
+      },
+      () => {
+        clearTimeout(timer);
+        this.transit.delete(conn);
+        this.counters.validationFailures++;
+        this.destroy(conn);
+        this.afterChange();
+      },
+    );
+  }
+
+  /** A healthy connection with no owner right now: to the first waiter, else to the free list. */
+  private offer(conn: Connection): void {
+    if (this.closing || conn.closed) {
+      this.destroy(conn);
+      this.afterChange();
       return;
     }
-    this.used.add(conn);
+    const waiter = this.waiters.shift();
+    if (waiter) this.giveTo(waiter, conn);
+    else this.free.push(conn);
+    this.afterChange();
+  }
+
+  private giveTo(waiter: Waiter, conn: Connection): void {
+    const holding: Holding = { timer: undefined };
+    const warnMs = this.settings.warnHeldMs;
+    if (warnMs >= 0) {
+      holding.timer = setTimeout(() => {
+        this.counters.heldTooLong++;
+        const where = waiter.stack?.stack?.split("\n").slice(1).join("\n") ?? "";
+        getLogger().warn(
+          `a pool connection (thread id ${conn.threadId}) has been held for more than ${warnMs / 1000} s without being released; acquired at:\n${where}`,
+        );
+      }, warnMs);
+      holding.timer.unref();
+    }
+    this.used.set(conn, holding);
+    this.counters.acquired++;
     waiter.resolve(conn);
   }
 
-  private async createFor(waiter: Waiter): Promise<void> {
-    this.busy++;
-    let conn: Connection;
-    try {
-      conn = await this.openConnection();
-    } catch (e) {
-      this.busy--;
-      waiter.reject(e as Error);
-      this.dispatch();
-      this.notifyClosed();
-      return;
-    }
-    this.busy--;
-    if (this.closing) {
-      conn.close();
-      waiter.reject(new InterfaceError("Cannot acquire connection after closing pool"));
-      this.notifyClosed();
-      return;
-    }
-    this.used.add(conn);
-    waiter.resolve(conn);
-  }
+  // ---- giving back ----
 
   /**
-   * Gives a connection back. Not async: a connection inside a transaction is rolled back in
-   * the background (and closed if that fails) before anyone else gets it.
+   * Gives a connection back. Not async: a connection inside a transaction (or with statements
+   * still running) is settled and rolled back in the background, and closed if that fails,
+   * before anyone else gets it. Releasing a closed connection makes room for a new one.
    */
   release(conn: Connection): void {
     if (this.terminated.delete(conn)) return;
-    if (!this.used.has(conn)) {
-      if (conn.owner === this) return; // already released
+    const holding = this.used.get(conn);
+    if (holding === undefined) {
+      if (conn instanceof Connection && conn.owner === this) return; // released twice
       throw new InterfaceError("release(): the connection does not belong to this pool");
     }
+    clearTimeout(holding.timer);
     this.used.delete(conn);
-    if (conn.closed) {
-      this.afterRelease();
+    this.counters.released++;
+    const s = this.settings;
+    if (conn.closed || this.closing) {
+      this.destroy(conn);
+    } else if (s.maxLifetimeMs >= 0 && Date.now() - conn.createdAt > s.maxLifetimeMs) {
+      this.counters.recycled++;
+      this.destroy(conn);
+    } else if (conn.inTransaction || conn.hasPendingWork) {
+      this.rollBack(conn);
+      return;
+    } else {
+      this.offer(conn);
       return;
     }
-    if (this.closing) {
-      conn.close();
-      this.afterRelease();
-      return;
-    }
-    if (conn.inTransaction || conn.hasPendingWork) {
-      this.busy++;
-      void conn
-        .settle()
-        .then(() => (conn.inTransaction ? conn.rollback() : undefined))
-        .then(
-          () => this.returnToFree(conn),
-          () => conn.close(),
-        )
-        .finally(() => {
-          this.busy--;
-          this.afterRelease();
-        });
-      return;
-    }
-    this.returnToFree(conn);
-    this.afterRelease();
+    this.afterChange();
   }
 
-  private returnToFree(conn: Connection): void {
-    if (this.closing || conn.closed || conn.inTransaction) conn.close();
-    else this.free.push(conn);
+  private rollBack(conn: Connection): void {
+    this.transit.add(conn);
+    void conn
+      .settle()
+      .then(async () => {
+        if (!conn.inTransaction) return;
+        await conn.rollback();
+        this.counters.rolledBack++;
+      })
+      .then(
+        () => {
+          this.transit.delete(conn);
+          if (conn.inTransaction) {
+            this.destroy(conn);
+            this.afterChange();
+          } else {
+            this.offer(conn);
+          }
+        },
+        () => {
+          this.transit.delete(conn);
+          this.destroy(conn);
+          this.afterChange();
+        },
+      );
   }
 
-  private afterRelease(): void {
+  private destroy(conn: Connection): void {
+    conn.close();
+    this.counters.destroyed++;
+  }
+
+  private afterChange(): void {
+    this.dispatch();
+    this.ensureMin();
+    this.notifyClosed();
+  }
+
+  /** @internal Called by a connection the server or the network closed. */
+  connectionLost(conn: Connection): void {
+    const i = this.free.indexOf(conn);
+    if (i === -1) return; // in use: its user sees the error and releases it
+    this.free.splice(i, 1);
+    this.counters.lostWhileFree++;
+    this.counters.destroyed++;
+    this.afterChange();
+  }
+
+  // ---- housekeeping ----
+
+  private startMaintenance(): void {
+    const s = this.settings;
+    const limits = [s.idleTimeoutMs, s.maxLifetimeMs].filter((ms) => ms >= 0);
+    if (limits.length === 0 || this.closing) return;
+    const every = Math.max(50, Math.min(1000, Math.min(...limits) / 2));
+    this.maintenanceTimer = setInterval(() => this.maintain(), every);
+    this.maintenanceTimer.unref();
+  }
+
+  /** Closes free connections past idleTimeout (above minSize) or maxLifetime. */
+  private maintain(): void {
+    const now = Date.now();
+    const idleMs = this.settings.idleTimeoutMs;
+    // The least recently used connections are at the start of the free list.
+    for (let i = 0; i < this.free.length; ) {
+      const conn = this.free[i]!;
+      if (!this.keepFree(conn, now)) {
+        this.free.splice(i, 1);
+      } else if (idleMs >= 0 && now - conn.lastUsedAt > idleMs && this.size > this.settings.minSize) {
+        this.free.splice(i, 1);
+        this.counters.idleClosed++;
+        this.destroy(conn);
+      } else {
+        i++;
+      }
+    }
+    this.afterChange();
+  }
+
+  /** Closes every free connection; at the next acquire at least minSize are opened again. */
+  async clear(): Promise<void> {
+    const conns = this.free.splice(0);
+    this.counters.destroyed += conns.length;
+    await Promise.all(conns.map((c) => c.ensureClosed().catch(() => {})));
     this.dispatch();
     this.notifyClosed();
   }
@@ -266,20 +505,25 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
   close(): void {
     if (this.closing) return;
     this.closing = true;
-    for (const conn of this.free.splice(0)) conn.close();
-    const err = new InterfaceError("Cannot acquire connection after closing pool");
+    clearInterval(this.maintenanceTimer);
+    clearTimeout(this.refillTimer);
+    this.refillTimer = undefined;
+    for (const conn of this.free.splice(0)) this.destroy(conn);
+    const err = new InterfaceError(CLOSED_MESSAGE);
     for (const w of this.waiters.splice(0)) w.reject(err);
     this.notifyClosed();
   }
 
-  /** Closes the pool and, at once, every connection in use too. Not async. */
+  /** Closes the pool and, at once, every connection in use or being rolled back too. Not async. */
   terminate(): void {
     this.close();
-    for (const conn of this.used) {
-      conn.close();
+    for (const [conn, holding] of this.used) {
+      clearTimeout(holding.timer);
+      this.destroy(conn);
       this.terminated.add(conn);
     }
     this.used.clear();
+    for (const conn of this.transit) conn.close();
     this.notifyClosed();
   }
 
@@ -293,8 +537,58 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
 
   private notifyClosed(): void {
     if (!this.closing || this.size > 0) return;
-    const waiters = this.closeWaiters.splice(0);
-    for (const w of waiters) w();
+    for (const w of this.closeWaiters.splice(0)) w();
+  }
+
+  // ---- one-call helpers ----
+
+  /**
+   * Runs one statement on a pooled connection and returns its rows (arrays, or what the
+   * `cursorClass` option's cursor returns). The statement runs in its own transaction: it is
+   * committed when it succeeds (so an INSERT sticks under `autocommit: false`) and rolled back
+   * when it fails.
+   */
+  async query<R = Row>(sql: string, args?: SqlArgs | SqlParam | null, options: PoolQueryOptions<R> = {}): Promise<R[]> {
+    return this.withConnection(options, async (conn, execOptions) => {
+      const cur = (options.cursorClass ? conn.cursor(options.cursorClass) : conn.cursor()) as Cursor<R>;
+      try {
+        await cur.execute(sql, args, execOptions);
+        return await cur.fetchAll();
+      } finally {
+        await cur.close();
+      }
+    });
+  }
+
+  /**
+   * Runs one statement on a pooled connection and returns its row count and last insert id;
+   * committed on success like `query()`.
+   */
+  async execute(sql: string, args?: SqlArgs | SqlParam | null, options: PoolQueryOptions = {}): Promise<PoolExecuteResult> {
+    return this.withConnection(options, async (conn, execOptions) => {
+      const cur = conn.cursor();
+      try {
+        const rowCount = await cur.execute(sql, args, execOptions);
+        return { rowCount, lastRowId: cur.lastRowId };
+      } finally {
+        await cur.close();
+      }
+    });
+  }
+
+  private async withConnection<T>(options: AcquireOptions, fn: (conn: Connection, o: ExecuteOptions) => Promise<T>): Promise<T> {
+    const started = Date.now();
+    const conn = await this.acquire({ signal: options.signal, timeout: options.timeout });
+    try {
+      const execOptions: ExecuteOptions = {};
+      if (options.signal) execOptions.signal = options.signal;
+      if (options.timeout !== undefined) execOptions.timeout = Math.max(0.001, options.timeout - (Date.now() - started) / 1000);
+      const result = await fn(conn, execOptions);
+      if (conn.inTransaction) await conn.commit();
+      return result;
+    } finally {
+      this.release(conn);
+    }
   }
 
   /** Closes the pool and waits for it (`await using pool = await createPool(...)`). */
@@ -306,7 +600,8 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
 
 /**
  * Creates a pool and opens its first `minSize` connections. Accepts every connect() option,
- * or a connection URL.
+ * or a connection URL. Rejects (an `OperationalError` when the server cannot be reached)
+ * leaving nothing open when one of those connections fails.
  */
 export async function createPool(options: PoolOptions | string = {}): Promise<Pool> {
   const pool = new Pool(options);

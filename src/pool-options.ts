@@ -1,0 +1,180 @@
+// Pool options: what createPool() accepts beyond connect()'s options, their checks and defaults,
+// and the shape of the counters Pool.stats() returns.
+import { InterfaceError } from "./errors.js";
+import { parseConnectionUrl, resolveOptions, type ConnectOptions, type ResolvedOptions } from "./options.js";
+
+/** Options of `createPool()`: every `connect()` option plus the pool's own. Times are in seconds. */
+export interface PoolOptions extends ConnectOptions {
+  /** Connections opened at creation and kept open (default 1). */
+  minSize?: number;
+  /** Most connections at once, in use and free (default 10; 0 means unlimited). */
+  maxSize?: number;
+  /**
+   * Seconds a free connection may sit unused before it is replaced on acquire (default -1:
+   * never). As in the seed, the clock is the time since the connection's last statement.
+   */
+  poolRecycle?: number;
+  /**
+   * Default `timeout` of `acquire()`: seconds to wait for a connection before giving up with an
+   * `OperationalError` (default: wait forever, as the seed does).
+   */
+  acquireTimeout?: number | null;
+  /**
+   * A free connection idle for longer than this many seconds is checked with a COM_PING
+   * before it is handed out; a dead one is replaced, so a server-side idle kill (wait_timeout)
+   * never reaches the caller (default 30; 0 checks on every acquire; -1 never checks).
+   */
+  validateAfterIdle?: number;
+  /**
+   * Free connections above `minSize` idle for longer than this many seconds are closed
+   * (default -1: kept, as in the seed).
+   */
+  idleTimeout?: number;
+  /**
+   * Connections older than this many seconds (since they were opened) are closed when they
+   * come back to the pool or are found free (default -1: no limit).
+   */
+  maxLifetime?: number;
+  /**
+   * Logs a warning through `getLogger().warn` (with the stack of the `acquire()` call) when a
+   * connection is held for longer than this many seconds (default -1: off). Meant for finding
+   * code paths that forget to release.
+   */
+  warnHeldLongerThan?: number;
+}
+
+/** Options of `Pool.acquire()`. */
+export interface AcquireOptions {
+  /** Gives up waiting when aborted; the promise rejects with an `OperationalError` whose `cause` is the signal's reason. */
+  signal?: AbortSignal | undefined;
+  /** Seconds to wait for a connection before rejecting with an `OperationalError` (default: the pool's `acquireTimeout`). */
+  timeout?: number | undefined;
+}
+
+/** Counters of a pool, as `Pool.stats()` returns them. Totals count since the pool was created. */
+export interface PoolStats {
+  /** Connections in the pool now: free, in use, being opened or checked. */
+  size: number;
+  /** Free connections now. */
+  free: number;
+  /** Connections handed out and not yet released now. */
+  used: number;
+  /** Connections being opened now. */
+  opening: number;
+  /** acquire() calls waiting now. */
+  waiting: number;
+  /** Total connections handed out by acquire(). */
+  acquired: number;
+  /** Total connections given back by release(). */
+  released: number;
+  /** Total connections opened. */
+  created: number;
+  /** Total connections closed by the pool or found closed. */
+  destroyed: number;
+  /** Total failed attempts to open a connection. */
+  createFailures: number;
+  /** Total acquire() calls that timed out. */
+  timeouts: number;
+  /** Total acquire() calls cancelled through their signal. */
+  aborted: number;
+  /** Total connections released inside a transaction and rolled back. */
+  rolledBack: number;
+  /** Total COM_PING checks of idle connections, and how many of them failed. */
+  validated: number;
+  validationFailures: number;
+  /** Total connections replaced because of poolRecycle or maxLifetime. */
+  recycled: number;
+  /** Total free connections closed by idleTimeout. */
+  idleClosed: number;
+  /** Total free connections the server or the network closed while they sat in the pool. */
+  lostWhileFree: number;
+  /** Total warnings for connections held longer than warnHeldLongerThan. */
+  heldTooLong: number;
+}
+
+/** @internal The pool's settings, in milliseconds; -1 disables a time. */
+export interface PoolSettings {
+  minSize: number;
+  maxSize: number;
+  recycleMs: number;
+  acquireTimeoutMs: number;
+  validateAfterIdleMs: number;
+  idleTimeoutMs: number;
+  maxLifetimeMs: number;
+  warnHeldMs: number;
+}
+
+function fail(message: string): never {
+  throw new InterfaceError(`createPool(): ${message}`);
+}
+
+function checkSize(name: string, v: unknown, dflt: number): number {
+  if (v === undefined || v === null) return dflt;
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0) fail(`option '${name}' must be a non-negative integer, got ${String(v)}`);
+  return v;
+}
+
+/** Seconds to milliseconds; a negative value disables (-1). */
+function checkSeconds(name: string, v: unknown, dflt: number): number {
+  if (v === undefined || v === null) return dflt < 0 ? -1 : dflt * 1000;
+  if (typeof v !== "number" || Number.isNaN(v)) fail(`option '${name}' must be a number of seconds, got ${String(v)}`);
+  if (v < 0) return -1;
+  if (!Number.isFinite(v)) return -1;
+  return v * 1000;
+}
+
+/** Milliseconds of an acquire() timeout in seconds, or -1 for none; throws on a bad value. */
+export function timeoutMs(where: string, v: unknown): number {
+  if (v === undefined || v === null) return -1;
+  if (typeof v !== "number" || Number.isNaN(v) || v < 0) {
+    throw new InterfaceError(`${where}: timeout must be a non-negative number of seconds, got ${String(v)}`);
+  }
+  return Number.isFinite(v) ? v * 1000 : -1;
+}
+
+/** @internal Splits createPool()'s options into the pool's settings and the connect options. */
+export function resolvePoolOptions(input: PoolOptions | string): { settings: PoolSettings; connect: ResolvedOptions } {
+  const all = typeof input === "string" ? (parseConnectionUrl(input) as PoolOptions) : input;
+  if (typeof all !== "object" || all === null) fail("options must be an object or a URL string");
+  const { minSize, maxSize, poolRecycle, acquireTimeout, validateAfterIdle, idleTimeout, maxLifetime, warnHeldLongerThan, ...rest } =
+    all;
+  const settings: PoolSettings = {
+    minSize: checkSize("minSize", minSize, 1),
+    maxSize: checkSize("maxSize", maxSize, 10),
+    recycleMs: checkSeconds("poolRecycle", poolRecycle, -1),
+    acquireTimeoutMs: acquireTimeout === null || acquireTimeout === undefined ? -1 : timeoutMs("createPool(): acquireTimeout", acquireTimeout),
+    validateAfterIdleMs: checkSeconds("validateAfterIdle", validateAfterIdle, 30),
+    idleTimeoutMs: checkSeconds("idleTimeout", idleTimeout, -1),
+    maxLifetimeMs: checkSeconds("maxLifetime", maxLifetime, -1),
+    warnHeldMs: checkSeconds("warnHeldLongerThan", warnHeldLongerThan, -1),
+  };
+  if (settings.maxSize !== 0 && settings.minSize > settings.maxSize) {
+    fail(`minSize (${settings.minSize}) must not exceed maxSize (${settings.maxSize})`);
+  }
+  return { settings, connect: resolveOptions(rest) };
+}
+
+/** A fresh set of counters. */
+export function emptyStats(): PoolStats {
+  return {
+    size: 0,
+    free: 0,
+    used: 0,
+    opening: 0,
+    waiting: 0,
+    acquired: 0,
+    released: 0,
+    created: 0,
+    destroyed: 0,
+    createFailures: 0,
+    timeouts: 0,
+    aborted: 0,
+    rolledBack: 0,
+    validated: 0,
+    validationFailures: 0,
+    recycled: 0,
+    idleClosed: 0,
+    lostWhileFree: 0,
+    heldTooLong: 0,
+  };
+}
