@@ -79,8 +79,9 @@ export interface PoolStats {
   aborted: number;
   /** Total connections released inside a transaction and rolled back. */
   rolledBack: number;
-  /** Total COM_PING checks of idle connections, and how many of them failed. */
+  /** Total COM_PING checks of idle connections. */
   validated: number;
+  /** Total COM_PING checks that failed (the connection was replaced). */
   validationFailures: number;
   /** Total connections replaced because of poolRecycle or maxLifetime. */
   recycled: number;

@@ -293,17 +293,22 @@ describe("Pool: stale connections, clear and refill", () => {
 
   it("after a connection in use is killed, its user gets OperationalError and the pool refills", async () => {
     const pool = await createPool(testOptions({ minSize: 2, maxSize: 2 }));
-    const conn = await pool.acquire();
-    await killThread(admin, conn.threadId);
-    await assert.rejects(conn.cursor().execute("SELECT 1"), OperationalError);
-    pool.release(conn);
-    await waitFor("the pool refills to minSize", () => pool.size === 2 && pool.freeSize === 2);
-    const [a, b] = await Promise.all([pool.acquire(), pool.acquire()]);
-    assert.equal(await scalar(a!, "SELECT 6"), 6);
-    assert.equal(await scalar(b!, "SELECT 7"), 7);
-    pool.release(a!);
-    pool.release(b!);
-    await closePool(pool);
+    try {
+      const conn = await pool.acquire();
+      await killThread(admin, conn.threadId);
+      // Whether or not the client has seen the kill yet, using the connection fails the same way.
+      await assert.rejects(scalar(conn, "SELECT 1"), OperationalError);
+      pool.release(conn);
+      await waitFor("the pool refills to minSize", () => pool.size === 2 && pool.freeSize === 2);
+      const [a, b] = await Promise.all([pool.acquire(), pool.acquire()]);
+      assert.equal(await scalar(a!, "SELECT 6"), 6);
+      assert.equal(await scalar(b!, "SELECT 7"), 7);
+      pool.release(a!);
+      pool.release(b!);
+    } finally {
+      pool.terminate();
+      await pool.waitClosed();
+    }
   });
 
   it("clear() closes the free connections; the next acquire opens again", async () => {
