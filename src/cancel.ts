@@ -9,6 +9,7 @@
 import type { QueryCommand } from "./command.js";
 import { Connection } from "./connection.js";
 import { OperationalError, ProgrammingError, clientError } from "./errors.js";
+import { hidePassword } from "./options.js";
 import { CR } from "./protocol/constants.js";
 import { ER } from "./protocol/er.js";
 
@@ -154,7 +155,7 @@ export class Cancellation {
 async function killQuery(conn: Connection): Promise<void> {
   const o = conn.options;
   const connectTimeout = Math.min(o.connectTimeout ?? SIDE_CONNECT_TIMEOUT, SIDE_CONNECT_TIMEOUT);
-  const side = new Connection({ ...o, initCommand: null, echo: false, connectTimeout });
+  const side = new Connection(hidePassword({ ...o, password: o.password, initCommand: null, echo: false, connectTimeout }));
   try {
     await side.open();
     await side.query(`KILL QUERY ${conn.threadId}`, { drainAll: true }).catch((e: unknown) => {

@@ -180,7 +180,7 @@ export function resolveOptions(input: ConnectOptions | string = {}): ResolvedOpt
   const pk = o.serverPublicKey ?? null;
   if (pk !== null && typeof pk !== "string" && !Buffer.isBuffer(pk)) fail("option 'serverPublicKey' must be a PEM string or Buffer");
   const charset = optString("charset", o.charset) || "utf8mb4";
-  return {
+  return hidePassword({
     host: optString("host", o.host) || "localhost",
     user: optString("user", o.user) ?? "",
     password: optString("password", o.password) ?? "",
@@ -208,7 +208,16 @@ export function resolveOptions(input: ConnectOptions | string = {}): ResolvedOpt
     allowCleartextPassword: optBool("allowCleartextPassword", o.allowCleartextPassword, false),
     allowPublicKeyRetrieval: optBool("allowPublicKeyRetrieval", o.allowPublicKeyRetrieval, false),
     compress: optBool("compress", o.compress, false),
-  };
+  });
+}
+
+/**
+ * Makes `password` non-enumerable, so util.inspect, JSON.stringify and loggers that walk an
+ * object never show it. A `{ ...options }` copy drops it too: pass it again explicitly.
+ */
+export function hidePassword<T extends { password: string }>(options: T): T {
+  Object.defineProperty(options, "password", { value: options.password, enumerable: false, writable: true, configurable: true });
+  return options;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -105,3 +105,32 @@ describe("secure defaults", () => {
     assert.ok(lines.every((l) => !l.includes("native_pw")), lines.join("\n"));
   });
 });
+
+describe("the password stays out of inspection", () => {
+  it("util.inspect and JSON of a pool, its connections and a plain connection never show it", async () => {
+    const secret = "native_pw";
+    const pool = await createPool(testOptions({ user: "aiomysql_native", password: secret, minSize: 1 }));
+    const conn = await pool.acquire();
+    try {
+      for (const thing of [pool, conn]) {
+        assert.ok(!inspect(thing, { depth: 8 }).includes(secret), "util.inspect");
+        let json = "";
+        try {
+          json = JSON.stringify(thing) ?? "";
+        } catch {
+          json = ""; // circular structures cannot leak through JSON at all
+        }
+        assert.ok(!json.includes(secret), "JSON.stringify");
+      }
+      // The password still works where it is needed: a second connection and a KILL side connection.
+      const again = await pool.acquire();
+      await using cur = again.cursor();
+      await assert.rejects(cur.execute("SELECT SLEEP(5)", undefined, { timeout: 0.2 }), /1317|interrupt|timed out|cancel/i);
+      pool.release(again);
+    } finally {
+      pool.release(conn);
+      pool.close();
+      await pool.waitClosed();
+    }
+  });
+});
