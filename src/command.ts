@@ -96,7 +96,12 @@ export abstract class Command<T = unknown> {
 
   protected serverError(payload: Buffer): MySQLError {
     const e = parseErr(payload);
-    return serverError(e.errno, e.sqlState, e.message, this.sql);
+    let message = e.message;
+    if (e.errno === ER_NOT_ALLOWED_COMMAND && this.sql !== undefined && /\bLOCAL\s+INFILE\b/i.test(this.sql)) {
+      // The server's words ("The used command is not allowed...") do not say why.
+      message += " (LOAD DATA LOCAL INFILE is disabled on this connection: pass localInfile: true to connect() to allow it)";
+    }
+    return serverError(e.errno, e.sqlState, message, this.sql);
   }
 }
 
@@ -143,6 +148,9 @@ function okResult(ok: OkPacket, columns: ColumnDefinition[] | null, rows: unknow
     info: ok.info,
   };
 }
+
+/** ER_NOT_ALLOWED_COMMAND: what the server answers LOAD DATA LOCAL when the client did not offer it. */
+const ER_NOT_ALLOWED_COMMAND = 1148;
 
 /** Marks, in a stream's queue, the end of one result set. */
 export class ResultEnd {

@@ -38,7 +38,8 @@ describe("LOAD DATA LOCAL INFILE", () => {
     await withTable({}, async (conn) => {
       await assert.rejects(rows(conn, `LOAD DATA LOCAL INFILE ${conn.escape(csv)} INTO TABLE li FIELDS TERMINATED BY ','`), (e: unknown) => {
         assert.ok(e instanceof OperationalError, String(e));
-        assert.match(e.message, /LOCAL INFILE|not allowed/i);
+        assert.match(e.message, /pass localInfile: true/, "the message says how to allow it");
+        assert.equal((e as OperationalError).errno, 1148);
         return true;
       });
       assert.deepEqual(await rows(conn, "SELECT COUNT(*) FROM li"), [[0]]);
