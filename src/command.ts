@@ -2,6 +2,7 @@
 // then feeds it the response packets, in order, until it reports that it is done.
 import { MySQLError, clientError, serverError } from "./errors.js";
 import { CLIENT, CR, PACKET } from "./protocol/constants.js";
+import { ER } from "./protocol/er.js";
 import {
   hasMoreResults,
   isEndOfRows,
@@ -97,7 +98,7 @@ export abstract class Command<T = unknown> {
   protected serverError(payload: Buffer): MySQLError {
     const e = parseErr(payload);
     let message = e.message;
-    if (e.errno === ER_NOT_ALLOWED_COMMAND && this.sql !== undefined && /\bLOCAL\s+INFILE\b/i.test(this.sql)) {
+    if (LOCAL_INFILE_REFUSED.has(e.errno) && this.sql !== undefined && /\bLOCAL\s+INFILE\b/i.test(this.sql)) {
       // The server's words ("The used command is not allowed...") do not say why.
       message += " (LOAD DATA LOCAL INFILE is disabled on this connection: pass localInfile: true to connect() to allow it)";
     }
@@ -149,8 +150,8 @@ function okResult(ok: OkPacket, columns: ColumnDefinition[] | null, rows: unknow
   };
 }
 
-/** ER_NOT_ALLOWED_COMMAND: what the server answers LOAD DATA LOCAL when the client did not offer it. */
-const ER_NOT_ALLOWED_COMMAND = 1148;
+/** What servers answer LOAD DATA LOCAL when the client did not offer it: MySQL 5.7, MySQL 8, MariaDB. */
+const LOCAL_INFILE_REFUSED = new Set<number>([ER.NOT_ALLOWED_COMMAND, ER.CLIENT_LOCAL_FILES_DISABLED, ER.LOAD_INFILE_CAPABILITY_DISABLED]);
 
 /** Marks, in a stream's queue, the end of one result set. */
 export class ResultEnd {

@@ -39,7 +39,7 @@ describe("LOAD DATA LOCAL INFILE", () => {
       await assert.rejects(rows(conn, `LOAD DATA LOCAL INFILE ${conn.escape(csv)} INTO TABLE li FIELDS TERMINATED BY ','`), (e: unknown) => {
         assert.ok(e instanceof OperationalError, String(e));
         assert.match(e.message, /pass localInfile: true/, "the message says how to allow it");
-        assert.equal((e as OperationalError).errno, 1148);
+        assert.ok([1148, 3948, 4166].includes((e as OperationalError).errno!), String((e as OperationalError).errno));
         return true;
       });
       assert.deepEqual(await rows(conn, "SELECT COUNT(*) FROM li"), [[0]]);
