@@ -55,6 +55,7 @@ export class MySQLError extends Error {
         : (ER_NAMES.get(errno) ?? CR_NAMES.get(errno) ?? (errno >= 2000 && errno < 3000 ? `CR_${errno}` : `ER_${errno}`));
     // Record the names of every class in the chain so instanceof works across copies.
     const kinds: string[] = [];
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- walks constructors of any shape
     for (let p: Function = new.target; p && p !== (Error as Function); p = Object.getPrototypeOf(p) as Function) kinds.push(p.name);
     Object.defineProperty(this, KINDS, { value: kinds });
     Object.defineProperty(this, "name", { value: new.target.name, enumerable: false, configurable: true });
