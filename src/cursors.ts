@@ -211,7 +211,11 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
   }
 
   /** Runs `fn` under the `signal` / `timeout` of `options`. */
-  protected async cancellable<T>(options: ExecuteOptions | undefined, what: string, fn: (cancel: Cancellation | null) => Promise<T>): Promise<T> {
+  protected async cancellable<T>(
+    options: ExecuteOptions | undefined,
+    what: string,
+    fn: (cancel: Cancellation | null) => Promise<T>,
+  ): Promise<T> {
     const cancel = Cancellation.start(this.checkOpen(), options, what);
     if (cancel === null) return fn(null);
     try {
@@ -301,62 +305,64 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
     if (list.length === 0) return 0;
     const escapeOptions = { noBackslashEscapes: conn.noBackslashEscapes, timeZone: conn.options.timezone };
     const m = INSERT_VALUES.exec(query);
-    return this.cancellable(options, "executeMany()", (cancel) => this.guard(async () => {
-      let total = 0;
-      if (m) {
-        const [, prefixTemplate, valuesTemplate, postfixTemplate] = m;
-        const prefix = interpolate(prefixTemplate!, [], escapeOptions);
-        const postfix = interpolate(postfixTemplate!, [], escapeOptions);
-        const limit = Math.min(MAX_BATCH_BYTES, (await conn.maxAllowedPacket()) - 1024);
-        // One batch executes on the server while the next one is built; the next is only sent
-        // once the previous has succeeded, so an error stops the run as before.
-        let running: Promise<void> | null = null;
-        const send = async (sql: string): Promise<void> => {
-          if (running !== null) {
-            await running;
+    return this.cancellable(options, "executeMany()", (cancel) =>
+      this.guard(async () => {
+        let total = 0;
+        if (m) {
+          const [, prefixTemplate, valuesTemplate, postfixTemplate] = m;
+          const prefix = interpolate(prefixTemplate!, [], escapeOptions);
+          const postfix = interpolate(postfixTemplate!, [], escapeOptions);
+          const limit = Math.min(MAX_BATCH_BYTES, (await conn.maxAllowedPacket()) - 1024);
+          // One batch executes on the server while the next one is built; the next is only sent
+          // once the previous has succeeded, so an error stops the run as before.
+          let running: Promise<void> | null = null;
+          const send = async (sql: string): Promise<void> => {
+            if (running !== null) {
+              await running;
+              total += this.rowCount;
+            }
+            running = this.run(sql, cancel);
+            running.catch(() => {});
+          };
+          let parts: string[] = [];
+          let size = Buffer.byteLength(prefix) + Buffer.byteLength(postfix);
+          const base = size;
+          let sinceYield = 0;
+          try {
+            for (const a of list) {
+              const values = interpolate(valuesTemplate!, a, escapeOptions);
+              const n = Buffer.byteLength(values) + 1;
+              if (parts.length > 0 && size + n > limit) {
+                await send(prefix + parts.join(",") + postfix);
+                parts = [];
+                size = base;
+              }
+              parts.push(values);
+              size += n;
+              if (running !== null && ++sinceYield >= YIELD_EVERY) {
+                // Let the socket write the batch in flight while this one is being built.
+                sinceYield = 0;
+                await new Promise<void>((resolve) => setImmediate(resolve));
+              }
+            }
+            await send(prefix + parts.join(",") + postfix);
+          } catch (e) {
+            // A bad argument: let the batch in flight finish before reporting it.
+            if (running !== null) await (running as Promise<void>).catch(() => {});
+            throw e;
+          }
+          await running;
+          total += this.rowCount;
+        } else {
+          for (const a of list) {
+            await this.run(interpolate(query, a, escapeOptions), cancel);
             total += this.rowCount;
           }
-          running = this.run(sql, cancel);
-          running.catch(() => {});
-        };
-        let parts: string[] = [];
-        let size = Buffer.byteLength(prefix) + Buffer.byteLength(postfix);
-        const base = size;
-        let sinceYield = 0;
-        try {
-          for (const a of list) {
-            const values = interpolate(valuesTemplate!, a, escapeOptions);
-            const n = Buffer.byteLength(values) + 1;
-            if (parts.length > 0 && size + n > limit) {
-              await send(prefix + parts.join(",") + postfix);
-              parts = [];
-              size = base;
-            }
-            parts.push(values);
-            size += n;
-            if (running !== null && ++sinceYield >= YIELD_EVERY) {
-              // Let the socket write the batch in flight while this one is being built.
-              sinceYield = 0;
-              await new Promise<void>((resolve) => setImmediate(resolve));
-            }
-          }
-          await send(prefix + parts.join(",") + postfix);
-        } catch (e) {
-          // A bad argument: let the batch in flight finish before reporting it.
-          if (running !== null) await (running as Promise<void>).catch(() => {});
-          throw e;
         }
-        await running;
-        total += this.rowCount;
-      } else {
-        for (const a of list) {
-          await this.run(interpolate(query, a, escapeOptions), cancel);
-          total += this.rowCount;
-        }
-      }
-      this.setRowCount(total);
-      return total;
-    }));
+        this.setRowCount(total);
+        return total;
+      }),
+    );
   }
 
   /**

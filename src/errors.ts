@@ -25,12 +25,8 @@ export interface ErrorDetails {
   cause?: unknown;
 }
 
-const ER_NAMES: ReadonlyMap<number, string> = new Map(
-  Object.entries(ER).map(([name, code]) => [code, `ER_${name}`]),
-);
-const CR_NAMES: ReadonlyMap<number, string> = new Map(
-  Object.entries(CR).map(([name, code]) => [code, `CR_${name}`]),
-);
+const ER_NAMES: ReadonlyMap<number, string> = new Map(Object.entries(ER).map(([name, code]) => [code, `ER_${name}`]));
+const CR_NAMES: ReadonlyMap<number, string> = new Map(Object.entries(CR).map(([name, code]) => [code, `CR_${name}`]));
 
 /** The root of every error this library throws (PyMySQL's `MySQLError`). */
 export class MySQLError extends Error {

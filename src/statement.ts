@@ -341,14 +341,17 @@ export function toQmark(query: string, args: SqlArgs | SqlParam | null | undefin
         i = close + 1;
         continue;
       }
-      throw new ProgrammingError(`Unsupported or mismatched placeholder at index ${i}: use %s with an array, %(name)s with an object, %% for %`);
+      throw new ProgrammingError(
+        `Unsupported or mismatched placeholder at index ${i}: use %s with an array, %(name)s with an object, %% for %`,
+      );
     }
     out += c;
     if (inside === "") {
       if (c === "'" || c === '"' || c === "`") inside = c;
       else if (c === "#" || (c === "-" && query.startsWith("-- ", i))) inside = "-";
       else if (c === "/" && query[i + 1] === "*") inside = "*";
-      else if (c === "?") throw new ProgrammingError("a prepared cursor statement uses %s placeholders; a bare ? would be a placeholder too");
+      else if (c === "?")
+        throw new ProgrammingError("a prepared cursor statement uses %s placeholders; a bare ? would be a placeholder too");
     } else if (inside === "-") {
       if (c === "\n") inside = "";
     } else if (inside === "*") {

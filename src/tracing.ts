@@ -41,7 +41,8 @@ export const queryChannel = tracingChannel<unknown, QueryTrace & object>("aiomys
 export const acquireChannel = tracingChannel<unknown, AcquireTrace & object>("aiomysql:pool:acquire");
 
 // IDENTIFIED BY 'x', PASSWORD('x'), PASSWORD = 'x', ... USING 'x' (after IDENTIFIED VIA/WITH).
-const SECRET_LITERAL = /\b(IDENTIFIED\s+(?:BY|WITH\s+\w+\s+(?:BY|AS)|VIA\s+\w+\s+USING)|PASSWORD\s*(?:\(|=)|USING\s+PASSWORD\s*\()\s*(['"])(?:\\.|(?!\2)[^\\]|\2\2)*\2/gi;
+const SECRET_LITERAL =
+  /\b(IDENTIFIED\s+(?:BY|WITH\s+\w+\s+(?:BY|AS)|VIA\s+\w+\s+USING)|PASSWORD\s*(?:\(|=)|USING\s+PASSWORD\s*\()\s*(['"])(?:\\.|(?!\2)[^\\]|\2\2)*\2/gi;
 
 /** The SQL with password literals masked, for logs and traces. */
 export function redactSql(sql: string): string {

@@ -31,7 +31,9 @@ export class RowLayout {
     const i = this.index.get(name);
     if (i === undefined) return -1;
     if (this.ambiguous.has(name)) {
-      throw new ProgrammingError(`Ambiguous column name ${JSON.stringify(name)} in the result: give the columns distinct aliases, or read them by position`);
+      throw new ProgrammingError(
+        `Ambiguous column name ${JSON.stringify(name)} in the result: give the columns distinct aliases, or read them by position`,
+      );
     }
     return i;
   }
@@ -195,7 +197,9 @@ function describeRef(column: unknown): string {
 }
 
 const METHODS = new Set<string | symbol>(
-  [...Object.getOwnPropertyNames(RowProxy.prototype), ...Object.getOwnPropertySymbols(RowProxy.prototype)].filter((k) => k !== "constructor"),
+  [...Object.getOwnPropertyNames(RowProxy.prototype), ...Object.getOwnPropertySymbols(RowProxy.prototype)].filter(
+    (k) => k !== "constructor",
+  ),
 );
 
 function columnIndex(target: RowProxy<object>, prop: string): number {

@@ -36,11 +36,14 @@ describe("LOAD DATA LOCAL INFILE", () => {
 
   it("is refused by default with a clear error; the connection stays usable", async () => {
     await withTable({}, async (conn) => {
-      await assert.rejects(rows(conn, `LOAD DATA LOCAL INFILE ${conn.escape(csv)} INTO TABLE li FIELDS TERMINATED BY ','`), (e: unknown) => {
-        assert.ok(e instanceof OperationalError, String(e));
-        assert.match(e.message, /LOCAL INFILE|not allowed/i);
-        return true;
-      });
+      await assert.rejects(
+        rows(conn, `LOAD DATA LOCAL INFILE ${conn.escape(csv)} INTO TABLE li FIELDS TERMINATED BY ','`),
+        (e: unknown) => {
+          assert.ok(e instanceof OperationalError, String(e));
+          assert.match(e.message, /LOCAL INFILE|not allowed/i);
+          return true;
+        },
+      );
       assert.deepEqual(await rows(conn, "SELECT COUNT(*) FROM li"), [[0]]);
     });
   });
