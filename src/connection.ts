@@ -44,6 +44,7 @@ const MAX_PACKET_SIZE = 0x40000000; // 1 GiB, the protocol maximum for max_allow
 
 /** Something that takes a connection back (a Pool), set on connections it hands out. */
 export interface ConnectionOwner {
+  /** Takes back a connection handed out by this owner; the connection is not closed. */
   release(conn: Connection): void;
   /** Told when the connection is lost (server closed it, network error), so a pool can drop it. */
   connectionLost?(conn: Connection): void;
@@ -123,12 +124,15 @@ export class Connection implements CommandHost, AsyncDisposable {
   get closed(): boolean {
     return this.closeReason !== null;
   }
+  /** The server host name or address this connection was opened to. */
   get host(): string {
     return this.options.host;
   }
+  /** The server TCP port (3306 by default). */
   get port(): number {
     return this.options.port;
   }
+  /** The Unix socket path connected to, or null for TCP. */
   get unixSocket(): string | null {
     return this.options.unixSocket;
   }
@@ -136,9 +140,11 @@ export class Connection implements CommandHost, AsyncDisposable {
   get db(): string | null {
     return this.currentDb;
   }
+  /** The user name logged in as (after `changeUser()`, the new one). */
   get user(): string {
     return this.currentUser;
   }
+  /** True when executed SQL is logged through the `aiomysql` logger (see `setLogger()`). */
   get echo(): boolean {
     return this.options.echo;
   }

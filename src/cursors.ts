@@ -24,6 +24,7 @@ export type ColumnDescription = readonly [
   scale: number | null,
   nullOk: boolean,
 ] & {
+  /** Column name (its alias if the query gave one). */
   readonly name: string;
   /** FIELD_TYPE code. */
   readonly typeCode: number;
@@ -120,6 +121,7 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
     return this.conn;
   }
 
+  /** True when the connection logs executed SQL (false once the cursor is closed). */
   get echo(): boolean {
     return this.conn?.echo ?? false;
   }
@@ -478,6 +480,7 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
     };
   }
 
+  /** Closes the cursor at the end of an `await using` block, as `close()`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
@@ -491,6 +494,7 @@ function checkSize(size: number): void {
 export class DictCursor<R = DictRow> extends Cursor<R> {
   /** The class whose instances receive a row's columns (a plain object when undefined). */
   dictType?: new () => object;
+  /** Class default for `dictType`, used when the instance property is unset. */
   static dictType?: new () => object;
 
   protected override rowShape(): RowShape {
@@ -673,7 +677,9 @@ export class SSCursor<R = Row> extends Cursor<R> {
 
 /** An unbuffered cursor whose rows are objects keyed by column name. */
 export class SSDictCursor<R = DictRow> extends SSCursor<R> {
+  /** The class whose instances receive a row's columns (a plain object when undefined). */
   dictType?: new () => object;
+  /** Class default for `dictType`, used when the instance property is unset. */
   static dictType?: new () => object;
 
   protected override rowShape(): RowShape {

@@ -57,6 +57,7 @@ export class MySQLError extends Error {
     Object.defineProperty(this, "name", { value: new.target.name, enumerable: false, configurable: true });
   }
 
+  /** True when `value` is an error of this class or a subclass, even from another copy of the module. */
   static override [Symbol.hasInstance](value: unknown): boolean {
     return hasKind(value, this.name) || Function.prototype[Symbol.hasInstance].call(this, value);
   }

@@ -13,26 +13,39 @@ import { getLogger } from "./log.js";
 
 /** Context of `aiomysql:connect`. */
 export interface ConnectTrace {
+  /** Server host name or address. */
   host: string;
+  /** Server TCP port. */
   port: number;
+  /** Unix socket path, or null for TCP. */
   unixSocket: string | null;
+  /** User name logging in. */
   user: string;
+  /** Database selected at connect, or null. */
   database: string | null;
 }
 
 /** Context of `aiomysql:query`. The SQL has password literals masked. */
 export interface QueryTrace {
+  /** The statement text, password literals masked. */
   sql: string;
+  /** The connection's server thread id (`CONNECTION_ID()`). */
   threadId: number;
+  /** Server host name or address. */
   host: string;
+  /** Server TCP port. */
   port: number;
+  /** The connection's current database, or null. */
   database: string | null;
 }
 
 /** Context of `aiomysql:pool:acquire`. */
 export interface AcquireTrace {
+  /** Connections the pool holds (free, in use and being opened). */
   size: number;
+  /** Idle connections ready to hand out. */
   freeSize: number;
+  /** Callers already waiting for a connection. */
   waiting: number;
 }
 

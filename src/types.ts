@@ -17,6 +17,7 @@ export type DictRow = Record<string, SqlValue>;
 
 /** One column of a result set, from the server's ColumnDefinition41 packet. */
 export interface ColumnDefinition {
+  /** Catalog of the column, always "def". */
   readonly catalog: string;
   /** Database (schema) of the column's table. */
   readonly schema: string;

@@ -122,6 +122,7 @@ export class ResultProxy<T extends object = Record<string, SqlValue>> implements
     return row === null ? null : (row[0] as V);
   }
 
+  /** Iterates the remaining rows (`for await (const row of result)`), then closes the result. */
   async *[Symbol.asyncIterator](): AsyncIterator<RowOf<T>> {
     for (;;) {
       const row = await this.fetchOne();

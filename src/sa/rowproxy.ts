@@ -9,7 +9,13 @@ import type { SqlValue } from "../types.js";
  * (a Drizzle column, or anything with a string `name` property). A `"table.column"` string
  * falls back to its last part when no column has the whole name.
  */
-export type ColumnRef = string | number | { readonly name: string };
+export type ColumnRef =
+  | string
+  | number
+  | {
+      /** The column's name. */
+      readonly name: string;
+    };
 
 /** Column layout shared by every row of one result: names and where each name is. */
 export class RowLayout {
@@ -178,6 +184,7 @@ export class RowProxy<T extends object = Record<string, SqlValue>> implements It
     return this[LAYOUT].keys[Symbol.iterator]();
   }
 
+  /** How `console.log` and `util.inspect` show the row: `RowProxy { id: 1, ... }`. */
   [inspect.custom](_depth: number, options: object): string {
     return `RowProxy ${inspect(this.toJSON(), options)}`;
   }
