@@ -139,7 +139,15 @@ async function main(): Promise<void> {
       const e = extras.get(d.name)!;
       if (e.length > 0) peakRss[d.name] = Math.max(...e.map((x) => x.peakRssMB ?? 0));
     }
-    const row: Record<string, unknown> = { id: w.id, title: w.title, unit: w.unit, rounds, medians, samples: Object.fromEntries(samples), ratio };
+    const row: Record<string, unknown> = {
+      id: w.id,
+      title: w.title,
+      unit: w.unit,
+      rounds,
+      medians,
+      samples: Object.fromEntries(samples),
+      ratio,
+    };
     let cells = drivers.map((d) => fmt(medians[d.name]!)).join(" | ");
     if (Object.keys(peakRss).length > 0) {
       row.peakRssMB = peakRss;
@@ -167,7 +175,10 @@ async function main(): Promise<void> {
       const repeats = Math.max(1, Math.min(200, Math.round(sizes.streamRows / n)));
       scaling[String(n)] = (await streamInChild("aiomysql", n, cfg, repeats)).value;
     }
-    const show = (r: Record<string, number>): string => Object.entries(r).map(([n, v]) => `${n}: ${fmt(v)}`).join(", ");
+    const show = (r: Record<string, number>): string =>
+      Object.entries(r)
+        .map(([n, v]) => `${n}: ${fmt(v)}`)
+        .join(", ");
     lines.push("", `aiomysql SSCursor rows/s by result size, steady state: ${show(scaling)}`);
     lines.push(`aiomysql SSCursor rows/s by result size, first statement of a fresh process: ${show(coldScaling)}`);
   }
@@ -178,7 +189,12 @@ async function main(): Promise<void> {
     quick: args.quick,
     scale: args.scale,
     sizes,
-    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? "", memoryGB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    machine: {
+      cpus: os.cpus().length,
+      cpu: os.cpus()[0]?.model ?? "",
+      memoryGB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+    },
     server: await serverVersion(cfg),
     drivers: drivers.map((d) => d.name),
     results,

@@ -31,8 +31,13 @@ try {
 
   // Plain JavaScript ESM: every entry point loads and exports something.
   const js = subpaths.map((p, i) => `import * as m${i} from ${JSON.stringify(specifier(p))};`).join("\n");
-  const checks = subpaths.map((p, i) => `if (Object.keys(m${i}).length === 0) throw new Error("${specifier(p)} exports nothing");`).join("\n");
-  writeFileSync(join(app, "check.mjs"), `${js}\n${checks}\nif (typeof m0.connect !== "function") throw new Error("connect missing");\nconsole.log("ESM import ok:", ${JSON.stringify(subpaths.map(specifier).join(", "))});\n`);
+  const checks = subpaths
+    .map((p, i) => `if (Object.keys(m${i}).length === 0) throw new Error("${specifier(p)} exports nothing");`)
+    .join("\n");
+  writeFileSync(
+    join(app, "check.mjs"),
+    `${js}\n${checks}\nif (typeof m0.connect !== "function") throw new Error("connect missing");\nconsole.log("ESM import ok:", ${JSON.stringify(subpaths.map(specifier).join(", "))});\n`,
+  );
   process.stdout.write(run("node", ["check.mjs"], app));
 
   // TypeScript: the types resolve and are usable.
@@ -56,7 +61,15 @@ export const modules = [${subpaths.map((_, i) => `m${i}`).join(", ")}];
     writeFileSync(
       join(app, "tsconfig.json"),
       JSON.stringify({
-        compilerOptions: { module, moduleResolution: resolution, target: "es2022", lib: ["es2023", "esnext.disposable"], strict: true, noEmit: true, types: ["node"] },
+        compilerOptions: {
+          module,
+          moduleResolution: resolution,
+          target: "es2022",
+          lib: ["es2023", "esnext.disposable"],
+          strict: true,
+          noEmit: true,
+          types: ["node"],
+        },
         files: ["check.ts"],
       }),
     );

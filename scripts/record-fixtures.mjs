@@ -10,7 +10,13 @@ const host = process.env.MYSQL_HOST ?? "127.0.0.1";
 const port = Number(process.env.MYSQL_PORT ?? 3306);
 const proxy = await FaultProxy.start(host, port);
 proxy.recording = true;
-const conn = await connect({ ...FUZZ_CONNECT_OPTIONS, host: "127.0.0.1", port: proxy.port, user: process.env.MYSQL_USER ?? "root", password: process.env.MYSQL_PASSWORD ?? "" });
+const conn = await connect({
+  ...FUZZ_CONNECT_OPTIONS,
+  host: "127.0.0.1",
+  port: proxy.port,
+  user: process.env.MYSQL_USER ?? "root",
+  password: process.env.MYSQL_PASSWORD ?? "",
+});
 for (const sql of FUZZ_STATEMENTS) {
   const cur = conn.cursor();
   try {

@@ -69,12 +69,7 @@ export function choosePlugin(requested: string, serverDefault: string): string {
 }
 
 /** The first auth response for the chosen plugin. */
-export async function initialAuthResponse(
-  pluginName: string,
-  settings: AuthSettings,
-  scramble: Buffer,
-  io: AuthIo,
-): Promise<Buffer> {
+export async function initialAuthResponse(pluginName: string, settings: AuthSettings, scramble: Buffer, io: AuthIo): Promise<Buffer> {
   return pluginFor(pluginName).start(settings, scramble, io);
 }
 

@@ -70,7 +70,10 @@ export class Cancellation {
     signal?.addEventListener("abort", c.onAbort, { once: true });
     if (timeout !== undefined) {
       c.timer = setTimeout(
-        () => c.cancel(new OperationalError(`${what}: query execution was interrupted: timed out after ${timeout} s`, { errno: ER.QUERY_INTERRUPTED })),
+        () =>
+          c.cancel(
+            new OperationalError(`${what}: query execution was interrupted: timed out after ${timeout} s`, { errno: ER.QUERY_INTERRUPTED }),
+          ),
         Math.max(1, Math.round(timeout * 1000)),
       );
     }
@@ -136,7 +139,10 @@ export class Cancellation {
         // The statement should now end with ER_QUERY_INTERRUPTED; if it does not, give up on the connection.
         const grace = setTimeout(() => {
           this.conn.abort(
-            clientError(CR.SERVER_LOST, `Lost connection to MySQL server during query (${err.message}; the statement did not stop after KILL QUERY)`),
+            clientError(
+              CR.SERVER_LOST,
+              `Lost connection to MySQL server during query (${err.message}; the statement did not stop after KILL QUERY)`,
+            ),
           );
         }, KILL_GRACE_SECONDS * 1000);
         void cmd.retired.then(() => clearTimeout(grace));
@@ -144,7 +150,11 @@ export class Cancellation {
       (e: unknown) => {
         // The statement could not be stopped on the server: the connection's state is unknown.
         this.conn.abort(
-          clientError(CR.SERVER_LOST, `Lost connection to MySQL server during query (${err.message}; KILL QUERY failed: ${(e as Error).message})`, e),
+          clientError(
+            CR.SERVER_LOST,
+            `Lost connection to MySQL server during query (${err.message}; KILL QUERY failed: ${(e as Error).message})`,
+            e,
+          ),
         );
       },
     );

@@ -75,7 +75,7 @@ export abstract class Command<T = unknown> {
    * a Buffer for it; returns false to have the packet handed to `onPacket` instead.
    */
   onRowBytes(buf: Buffer, start: number, end: number): boolean {
-    void buf, start, end;
+    (void buf, start, end);
     return false;
   }
 

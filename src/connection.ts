@@ -44,6 +44,7 @@ const MAX_PACKET_SIZE = 0x40000000; // 1 GiB, the protocol maximum for max_allow
 
 /** Something that takes a connection back (a Pool), set on connections it hands out. */
 export interface ConnectionOwner {
+  /** Takes back a connection handed out by this owner; the connection is not closed. */
   release(conn: Connection): void;
   /** Told when the connection is lost (server closed it, network error), so a pool can drop it. */
   connectionLost?(conn: Connection): void;
@@ -123,12 +124,15 @@ export class Connection implements CommandHost, AsyncDisposable {
   get closed(): boolean {
     return this.closeReason !== null;
   }
+  /** The server host name or address this connection was opened to. */
   get host(): string {
     return this.options.host;
   }
+  /** The server TCP port (3306 by default). */
   get port(): number {
     return this.options.port;
   }
+  /** The Unix socket path connected to, or null for TCP. */
   get unixSocket(): string | null {
     return this.options.unixSocket;
   }
@@ -136,9 +140,11 @@ export class Connection implements CommandHost, AsyncDisposable {
   get db(): string | null {
     return this.currentDb;
   }
+  /** The user name logged in as (after `changeUser()`, the new one). */
   get user(): string {
     return this.currentUser;
   }
+  /** True when executed SQL is logged through the `aiomysql` logger (see `setLogger()`). */
   get echo(): boolean {
     return this.options.echo;
   }
@@ -200,7 +206,10 @@ export class Connection implements CommandHost, AsyncDisposable {
     const deadline = new Promise<never>((_, reject) => {
       if (timeoutMs > 0) {
         timer = setTimeout(() => {
-          const err = clientError(CR.CONN_HOST_ERROR, `Can't connect to MySQL server on '${where}' (timed out after ${o.connectTimeout} s)`);
+          const err = clientError(
+            CR.CONN_HOST_ERROR,
+            `Can't connect to MySQL server on '${where}' (timed out after ${o.connectTimeout} s)`,
+          );
           this.fatal(err);
           reject(err);
         }, timeoutMs);
@@ -334,7 +343,10 @@ export class Connection implements CommandHost, AsyncDisposable {
     this.sequenceId = 1;
     const tlsPlan = this.tlsPlan();
     if (tlsPlan && !(server & CLIENT.SSL) && tlsPlan.required) {
-      throw clientError(CR.SSL_CONNECTION_ERROR, `TLS is required (sslMode '${o.sslMode}') but the server at '${where}' does not support it`);
+      throw clientError(
+        CR.SSL_CONNECTION_ERROR,
+        `TLS is required (sslMode '${o.sslMode}') but the server at '${where}' does not support it`,
+      );
     }
     if (tlsPlan && server & CLIENT.SSL) {
       caps |= CLIENT.SSL;
@@ -628,7 +640,10 @@ export class Connection implements CommandHost, AsyncDisposable {
   get paramEncoding(): ParamEncoding {
     if (this.paramEncodingValue === null) {
       const cs = this.charsetInfo;
-      this.paramEncodingValue = { timeZone: this.options.timezone, encode: cs.name === "utf8mb4" || cs.name === "utf8mb3" || cs.name === "utf8" ? null : (t) => cs.encode(t) };
+      this.paramEncodingValue = {
+        timeZone: this.options.timezone,
+        encode: cs.name === "utf8mb4" || cs.name === "utf8mb3" || cs.name === "utf8" ? null : (t) => cs.encode(t),
+      };
     }
     return this.paramEncodingValue;
   }
@@ -658,7 +673,13 @@ export class Connection implements CommandHost, AsyncDisposable {
   }
 
   /** @internal Runs a cursor statement as a cached prepared statement. */
-  async executePrepared(sql: string, params: readonly SqlParam[], shape: RowShape, streaming: boolean, barrier = false): Promise<QueryCommand> {
+  async executePrepared(
+    sql: string,
+    params: readonly SqlParam[],
+    shape: RowShape,
+    streaming: boolean,
+    barrier = false,
+  ): Promise<QueryCommand> {
     if (this.closeReason !== null) throw this.closedError();
     if (this.options.echo) echo(sql);
     const stmt = await (await this.statements()).get(sql);
@@ -669,7 +690,10 @@ export class Connection implements CommandHost, AsyncDisposable {
   private dropStatements(): void {
     const cache = this.statementCache;
     this.statementCache = null;
-    cache?.then((c) => c.clear(), () => {});
+    cache?.then(
+      (c) => c.clear(),
+      () => {},
+    );
   }
 
   // ---- CommandHost ----
@@ -704,10 +728,9 @@ export class Connection implements CommandHost, AsyncDisposable {
     const handler = this.options.localInfile;
     if (!handler) {
       refuse(
-        new OperationalError(
-          `LOAD DATA LOCAL INFILE was refused: it is disabled on this connection (pass localInfile: true to allow it)`,
-          { errno: 2068 },
-        ),
+        new OperationalError(`LOAD DATA LOCAL INFILE was refused: it is disabled on this connection (pass localInfile: true to allow it)`, {
+          errno: 2068,
+        }),
       );
       return;
     }

@@ -92,9 +92,7 @@ export function parseTimeZone(tz: string): ParsedTimeZone {
       return parsed;
     }
   }
-  throw new InterfaceError(
-    `Invalid time zone ${JSON.stringify(tz)}: use "local", "Z" or a fixed offset such as "+05:30" or "-08:00"`,
-  );
+  throw new InterfaceError(`Invalid time zone ${JSON.stringify(tz)}: use "local", "Z" or a fixed offset such as "+05:30" or "-08:00"`);
 }
 
 function isLeapYear(y: number): boolean {
@@ -107,16 +105,7 @@ function daysInMonth(y: number, m: number): number {
 }
 
 /** Builds the Date of a wall-clock time in `tz`, or returns null when the fields are not a real date-time. */
-function makeDate(
-  y: number,
-  mo: number,
-  d: number,
-  h: number,
-  mi: number,
-  s: number,
-  ms: number,
-  tz: ParsedTimeZone,
-): Date | null {
+function makeDate(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number, tz: ParsedTimeZone): Date | null {
   if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return null;
   if (tz.kind === "local") {
     const dt = new Date(y, mo - 1, d, h, mi, s, ms);
@@ -232,38 +221,59 @@ function parseDateTimeString(s: string, tz: ParsedTimeZone): Date | string {
  * `timeZone` may also be the result of `parseTimeZone()`, which saves a lookup per value.
  * @throws InterfaceError for an invalid time zone.
  */
-export function parseDateTimeAscii(
-  buf: Buffer,
-  start: number,
-  end: number,
-  timeZone: TimeZone | ParsedTimeZone = "local",
-): Date | string {
+export function parseDateTimeAscii(buf: Buffer, start: number, end: number, timeZone: TimeZone | ParsedTimeZone = "local"): Date | string {
   const tz = typeof timeZone === "string" ? parseTimeZone(timeZone) : timeZone;
   const n = end - start;
   const p = start;
   if (
-    n < 19 || n > 26 || n === 20 ||
-    buf[p + 4] !== 45 || buf[p + 7] !== 45 || buf[p + 10] !== 32 || buf[p + 13] !== 58 || buf[p + 16] !== 58 ||
+    n < 19 ||
+    n > 26 ||
+    n === 20 ||
+    buf[p + 4] !== 45 ||
+    buf[p + 7] !== 45 ||
+    buf[p + 10] !== 32 ||
+    buf[p + 13] !== 58 ||
+    buf[p + 16] !== 58 ||
     (n > 19 && buf[p + 19] !== 46)
   ) {
     return latin1(buf, start, end);
   }
-  const y0 = buf[p] - 48, y1 = buf[p + 1] - 48, y2 = buf[p + 2] - 48, y3 = buf[p + 3] - 48;
-  const mo0 = buf[p + 5] - 48, mo1 = buf[p + 6] - 48, d0 = buf[p + 8] - 48, d1 = buf[p + 9] - 48;
-  const h0 = buf[p + 11] - 48, h1 = buf[p + 12] - 48, mi0 = buf[p + 14] - 48, mi1 = buf[p + 15] - 48;
-  const s0 = buf[p + 17] - 48, s1 = buf[p + 18] - 48;
+  const y0 = buf[p] - 48,
+    y1 = buf[p + 1] - 48,
+    y2 = buf[p + 2] - 48,
+    y3 = buf[p + 3] - 48;
+  const mo0 = buf[p + 5] - 48,
+    mo1 = buf[p + 6] - 48,
+    d0 = buf[p + 8] - 48,
+    d1 = buf[p + 9] - 48;
+  const h0 = buf[p + 11] - 48,
+    h1 = buf[p + 12] - 48,
+    mi0 = buf[p + 14] - 48,
+    mi1 = buf[p + 15] - 48;
+  const s0 = buf[p + 17] - 48,
+    s1 = buf[p + 18] - 48;
   if (
-    (y0 >>> 0) > 9 || (y1 >>> 0) > 9 || (y2 >>> 0) > 9 || (y3 >>> 0) > 9 ||
-    (mo0 >>> 0) > 9 || (mo1 >>> 0) > 9 || (d0 >>> 0) > 9 || (d1 >>> 0) > 9 ||
-    (h0 >>> 0) > 9 || (h1 >>> 0) > 9 || (mi0 >>> 0) > 9 || (mi1 >>> 0) > 9 ||
-    (s0 >>> 0) > 9 || (s1 >>> 0) > 9
+    y0 >>> 0 > 9 ||
+    y1 >>> 0 > 9 ||
+    y2 >>> 0 > 9 ||
+    y3 >>> 0 > 9 ||
+    mo0 >>> 0 > 9 ||
+    mo1 >>> 0 > 9 ||
+    d0 >>> 0 > 9 ||
+    d1 >>> 0 > 9 ||
+    h0 >>> 0 > 9 ||
+    h1 >>> 0 > 9 ||
+    mi0 >>> 0 > 9 ||
+    mi1 >>> 0 > 9 ||
+    s0 >>> 0 > 9 ||
+    s1 >>> 0 > 9
   ) {
     return latin1(buf, start, end);
   }
   let fn = 0;
   for (let i = p + 20; i < end; i++) {
     const c = buf[i] - 48;
-    if ((c >>> 0) > 9) return latin1(buf, start, end);
+    if (c >>> 0 > 9) return latin1(buf, start, end);
     fracDigits[fn++] = c;
   }
   const date = makeDate(
@@ -304,12 +314,12 @@ function parseLongIntAscii(buf: Buffer, start: number, i: number, end: number, n
     let low = 0;
     for (; i < split; i++) {
       const d = buf[i] - 48;
-      if ((d >>> 0) > 9) return badInteger(latin1(buf, start, end));
+      if (d >>> 0 > 9) return badInteger(latin1(buf, start, end));
       high = high * 10 + d;
     }
     for (; i < end; i++) {
       const d = buf[i] - 48;
-      if ((d >>> 0) > 9) return badInteger(latin1(buf, start, end));
+      if (d >>> 0 > 9) return badInteger(latin1(buf, start, end));
       low = low * 10 + d;
     }
     // Safe when high * 10^15 + low <= 2^53 - 1 = 9 * 10^15 + 7199254740991.
@@ -347,7 +357,7 @@ export function parseIntAscii(buf: Buffer, start: number, end: number): number |
     let n = 0;
     for (; i < end; i++) {
       const d = buf[i] - 48;
-      if ((d >>> 0) > 9) return badInteger(latin1(buf, start, end));
+      if (d >>> 0 > 9) return badInteger(latin1(buf, start, end));
       n = n * 10 + d;
     }
     return neg && n !== 0 ? -n : n;

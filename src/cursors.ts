@@ -24,6 +24,7 @@ export type ColumnDescription = readonly [
   scale: number | null,
   nullOk: boolean,
 ] & {
+  /** Column name (its alias if the query gave one). */
   readonly name: string;
   /** FIELD_TYPE code. */
   readonly typeCode: number;
@@ -120,6 +121,7 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
     return this.conn;
   }
 
+  /** True when the connection logs executed SQL (false once the cursor is closed). */
   get echo(): boolean {
     return this.conn?.echo ?? false;
   }
@@ -211,7 +213,11 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
   }
 
   /** Runs `fn` under the `signal` / `timeout` of `options`. */
-  protected async cancellable<T>(options: ExecuteOptions | undefined, what: string, fn: (cancel: Cancellation | null) => Promise<T>): Promise<T> {
+  protected async cancellable<T>(
+    options: ExecuteOptions | undefined,
+    what: string,
+    fn: (cancel: Cancellation | null) => Promise<T>,
+  ): Promise<T> {
     const cancel = Cancellation.start(this.checkOpen(), options, what);
     if (cancel === null) return fn(null);
     try {
@@ -301,62 +307,64 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
     if (list.length === 0) return 0;
     const escapeOptions = { noBackslashEscapes: conn.noBackslashEscapes, timeZone: conn.options.timezone };
     const m = INSERT_VALUES.exec(query);
-    return this.cancellable(options, "executeMany()", (cancel) => this.guard(async () => {
-      let total = 0;
-      if (m) {
-        const [, prefixTemplate, valuesTemplate, postfixTemplate] = m;
-        const prefix = interpolate(prefixTemplate!, [], escapeOptions);
-        const postfix = interpolate(postfixTemplate!, [], escapeOptions);
-        const limit = Math.min(MAX_BATCH_BYTES, (await conn.maxAllowedPacket()) - 1024);
-        // One batch executes on the server while the next one is built; the next is only sent
-        // once the previous has succeeded, so an error stops the run as before.
-        let running: Promise<void> | null = null;
-        const send = async (sql: string): Promise<void> => {
-          if (running !== null) {
-            await running;
+    return this.cancellable(options, "executeMany()", (cancel) =>
+      this.guard(async () => {
+        let total = 0;
+        if (m) {
+          const [, prefixTemplate, valuesTemplate, postfixTemplate] = m;
+          const prefix = interpolate(prefixTemplate!, [], escapeOptions);
+          const postfix = interpolate(postfixTemplate!, [], escapeOptions);
+          const limit = Math.min(MAX_BATCH_BYTES, (await conn.maxAllowedPacket()) - 1024);
+          // One batch executes on the server while the next one is built; the next is only sent
+          // once the previous has succeeded, so an error stops the run as before.
+          let running: Promise<void> | null = null;
+          const send = async (sql: string): Promise<void> => {
+            if (running !== null) {
+              await running;
+              total += this.rowCount;
+            }
+            running = this.run(sql, cancel);
+            running.catch(() => {});
+          };
+          let parts: string[] = [];
+          let size = Buffer.byteLength(prefix) + Buffer.byteLength(postfix);
+          const base = size;
+          let sinceYield = 0;
+          try {
+            for (const a of list) {
+              const values = interpolate(valuesTemplate!, a, escapeOptions);
+              const n = Buffer.byteLength(values) + 1;
+              if (parts.length > 0 && size + n > limit) {
+                await send(prefix + parts.join(",") + postfix);
+                parts = [];
+                size = base;
+              }
+              parts.push(values);
+              size += n;
+              if (running !== null && ++sinceYield >= YIELD_EVERY) {
+                // Let the socket write the batch in flight while this one is being built.
+                sinceYield = 0;
+                await new Promise<void>((resolve) => setImmediate(resolve));
+              }
+            }
+            await send(prefix + parts.join(",") + postfix);
+          } catch (e) {
+            // A bad argument: let the batch in flight finish before reporting it.
+            if (running !== null) await (running as Promise<void>).catch(() => {});
+            throw e;
+          }
+          await running;
+          total += this.rowCount;
+        } else {
+          for (const a of list) {
+            await this.run(interpolate(query, a, escapeOptions), cancel);
             total += this.rowCount;
           }
-          running = this.run(sql, cancel);
-          running.catch(() => {});
-        };
-        let parts: string[] = [];
-        let size = Buffer.byteLength(prefix) + Buffer.byteLength(postfix);
-        const base = size;
-        let sinceYield = 0;
-        try {
-          for (const a of list) {
-            const values = interpolate(valuesTemplate!, a, escapeOptions);
-            const n = Buffer.byteLength(values) + 1;
-            if (parts.length > 0 && size + n > limit) {
-              await send(prefix + parts.join(",") + postfix);
-              parts = [];
-              size = base;
-            }
-            parts.push(values);
-            size += n;
-            if (running !== null && ++sinceYield >= YIELD_EVERY) {
-              // Let the socket write the batch in flight while this one is being built.
-              sinceYield = 0;
-              await new Promise<void>((resolve) => setImmediate(resolve));
-            }
-          }
-          await send(prefix + parts.join(",") + postfix);
-        } catch (e) {
-          // A bad argument: let the batch in flight finish before reporting it.
-          if (running !== null) await (running as Promise<void>).catch(() => {});
-          throw e;
         }
-        await running;
-        total += this.rowCount;
-      } else {
-        for (const a of list) {
-          await this.run(interpolate(query, a, escapeOptions), cancel);
-          total += this.rowCount;
-        }
-      }
-      this.setRowCount(total);
-      return total;
-    }));
+        this.setRowCount(total);
+        return total;
+      }),
+    );
   }
 
   /**
@@ -472,6 +480,7 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
     };
   }
 
+  /** Closes the cursor at the end of an `await using` block, as `close()`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
@@ -485,6 +494,7 @@ function checkSize(size: number): void {
 export class DictCursor<R = DictRow> extends Cursor<R> {
   /** The class whose instances receive a row's columns (a plain object when undefined). */
   dictType?: new () => object;
+  /** Class default for `dictType`, used when the instance property is unset. */
   static dictType?: new () => object;
 
   protected override rowShape(): RowShape {
@@ -667,7 +677,9 @@ export class SSCursor<R = Row> extends Cursor<R> {
 
 /** An unbuffered cursor whose rows are objects keyed by column name. */
 export class SSDictCursor<R = DictRow> extends SSCursor<R> {
+  /** The class whose instances receive a row's columns (a plain object when undefined). */
   dictType?: new () => object;
+  /** Class default for `dictType`, used when the instance property is unset. */
   static dictType?: new () => object;
 
   protected override rowShape(): RowShape {

@@ -25,12 +25,8 @@ export interface ErrorDetails {
   cause?: unknown;
 }
 
-const ER_NAMES: ReadonlyMap<number, string> = new Map(
-  Object.entries(ER).map(([name, code]) => [code, `ER_${name}`]),
-);
-const CR_NAMES: ReadonlyMap<number, string> = new Map(
-  Object.entries(CR).map(([name, code]) => [code, `CR_${name}`]),
-);
+const ER_NAMES: ReadonlyMap<number, string> = new Map(Object.entries(ER).map(([name, code]) => [code, `ER_${name}`]));
+const CR_NAMES: ReadonlyMap<number, string> = new Map(Object.entries(CR).map(([name, code]) => [code, `CR_${name}`]));
 
 /** The root of every error this library throws (PyMySQL's `MySQLError`). */
 export class MySQLError extends Error {
@@ -55,11 +51,13 @@ export class MySQLError extends Error {
         : (ER_NAMES.get(errno) ?? CR_NAMES.get(errno) ?? (errno >= 2000 && errno < 3000 ? `CR_${errno}` : `ER_${errno}`));
     // Record the names of every class in the chain so instanceof works across copies.
     const kinds: string[] = [];
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- walks constructors of any shape
     for (let p: Function = new.target; p && p !== (Error as Function); p = Object.getPrototypeOf(p) as Function) kinds.push(p.name);
     Object.defineProperty(this, KINDS, { value: kinds });
     Object.defineProperty(this, "name", { value: new.target.name, enumerable: false, configurable: true });
   }
 
+  /** True when `value` is an error of this class or a subclass, even from another copy of the module. */
   static override [Symbol.hasInstance](value: unknown): boolean {
     return hasKind(value, this.name) || Function.prototype[Symbol.hasInstance].call(this, value);
   }

@@ -149,9 +149,7 @@ function escapeValue(value: SqlParam, noBackslashEscapes: boolean, timeZone: Tim
     default:
       break;
   }
-  throw new ProgrammingError(
-    `Cannot use ${describe(value)} as an SQL value: serialise it first (for example with JSON.stringify)`,
-  );
+  throw new ProgrammingError(`Cannot use ${describe(value)} as an SQL value: serialise it first (for example with JSON.stringify)`);
 }
 
 /**
@@ -199,7 +197,9 @@ function escapeConverted(
     }
   } else if (conv === CONV_F) {
     if (typeof value !== "number" && typeof value !== "bigint") {
-      throw new ProgrammingError(`${placeholder} at index ${index} needs a number or bigint, got ${describe(value)}; use %s for other values`);
+      throw new ProgrammingError(
+        `${placeholder} at index ${index} needs a number or bigint, got ${describe(value)}; use %s for other values`,
+      );
     }
   }
   return escapeValue(value, noBackslashEscapes, timeZone);
@@ -291,9 +291,7 @@ export function interpolate(query: string, args: SqlArgs | SqlParam, options?: E
     i = query.indexOf("%", last);
   }
   if (positional !== null && next < positional.length) {
-    throw new ProgrammingError(
-      `Not all arguments converted during string formatting: ${positional.length} given, the query uses ${next}`,
-    );
+    throw new ProgrammingError(`Not all arguments converted during string formatting: ${positional.length} given, the query uses ${next}`);
   }
   return last === 0 ? query : out + query.slice(last);
 }

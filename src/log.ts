@@ -2,7 +2,9 @@
 
 /** Receives echo output. Replace it with `setLogger()` to route it elsewhere. */
 export interface Logger {
+  /** Receives echoed SQL and other informational messages. */
   info(message: string): void;
+  /** Receives warnings, such as a connection dropped while in use. */
   warn(message: string): void;
 }
 

@@ -173,7 +173,8 @@ export function resolveOptions(input: ConnectOptions | string = {}): ResolvedOpt
   if (autocommit !== null && typeof autocommit !== "boolean") fail("option 'autocommit' must be a boolean or null");
   const localInfile = o.localInfile ?? false;
   if (typeof localInfile !== "boolean" && typeof localInfile !== "function") fail("option 'localInfile' must be a boolean or a function");
-  if (o.conv !== undefined && o.conv !== null && typeof o.conv !== "object") fail("option 'conv' must be an object of decoders keyed by FIELD_TYPE");
+  if (o.conv !== undefined && o.conv !== null && typeof o.conv !== "object")
+    fail("option 'conv' must be an object of decoders keyed by FIELD_TYPE");
   if (o.cursorClass !== undefined && o.cursorClass !== null && typeof o.cursorClass !== "function") {
     fail("option 'cursorClass' must be a cursor class such as DictCursor");
   }
@@ -291,7 +292,12 @@ export function parseConnectionUrl(url: string): ConnectOptions & Record<string,
   for (const [rawKey, value] of u.searchParams) {
     const key = camelCase(rawKey);
     if (key === "ssl") {
-      o.ssl = value === "" || value === "true" || value === "1" ? true : value === "false" || value === "0" ? false : fail(`URL option ssl must be true or false`);
+      o.ssl =
+        value === "" || value === "true" || value === "1"
+          ? true
+          : value === "false" || value === "0"
+            ? false
+            : fail(`URL option ssl must be true or false`);
     } else if (BOOLEAN_OPTIONS.has(key)) {
       if (!["true", "false", "1", "0"].includes(value)) fail(`URL option ${rawKey} must be true or false, got '${value}'`);
       o[key] = value === "true" || value === "1";

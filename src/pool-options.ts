@@ -137,13 +137,13 @@ export function timeoutMs(where: string, v: unknown): number {
 export function resolvePoolOptions(input: PoolOptions | string): { settings: PoolSettings; connect: ResolvedOptions } {
   const all = typeof input === "string" ? (parseConnectionUrl(input) as PoolOptions) : input;
   if (typeof all !== "object" || all === null) fail("options must be an object or a URL string");
-  const { minSize, maxSize, poolRecycle, acquireTimeout, validateAfterIdle, idleTimeout, maxLifetime, warnHeldLongerThan, ...rest } =
-    all;
+  const { minSize, maxSize, poolRecycle, acquireTimeout, validateAfterIdle, idleTimeout, maxLifetime, warnHeldLongerThan, ...rest } = all;
   const settings: PoolSettings = {
     minSize: checkSize("minSize", minSize, 1),
     maxSize: checkSize("maxSize", maxSize, 10),
     recycleMs: checkSeconds("poolRecycle", poolRecycle, -1),
-    acquireTimeoutMs: acquireTimeout === null || acquireTimeout === undefined ? -1 : timeoutMs("createPool(): acquireTimeout", acquireTimeout),
+    acquireTimeoutMs:
+      acquireTimeout === null || acquireTimeout === undefined ? -1 : timeoutMs("createPool(): acquireTimeout", acquireTimeout),
     validateAfterIdleMs: checkSeconds("validateAfterIdle", validateAfterIdle, 30),
     idleTimeoutMs: checkSeconds("idleTimeout", idleTimeout, -1),
     maxLifetimeMs: checkSeconds("maxLifetime", maxLifetime, -1),

@@ -7,7 +7,15 @@ import { InterfaceError, OperationalError } from "./errors.js";
 import { getLogger } from "./log.js";
 import { acquireChannel, traced } from "./tracing.js";
 import type { ResolvedOptions } from "./options.js";
-import { emptyStats, resolvePoolOptions, timeoutMs, type AcquireOptions, type PoolOptions, type PoolSettings, type PoolStats } from "./pool-options.js";
+import {
+  emptyStats,
+  resolvePoolOptions,
+  timeoutMs,
+  type AcquireOptions,
+  type PoolOptions,
+  type PoolSettings,
+  type PoolStats,
+} from "./pool-options.js";
 import type { Row, SqlArgs, SqlParam } from "./types.js";
 
 export type { AcquireOptions, PoolOptions, PoolStats } from "./pool-options.js";
@@ -213,8 +221,10 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
    */
   acquire(options: AcquireOptions = {}): Promise<Connection> {
     if (!acquireChannel.hasSubscribers) return this.acquireConnection(options);
-    return traced(acquireChannel, () => ({ size: this.size, freeSize: this.freeSize, waiting: this.waiters.length }), () =>
-      this.acquireConnection(options),
+    return traced(
+      acquireChannel,
+      () => ({ size: this.size, freeSize: this.freeSize, waiting: this.waiters.length }),
+      () => this.acquireConnection(options),
     );
   }
 
@@ -270,7 +280,9 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
           () =>
             giveUp(() => {
               this.counters.timeouts++;
-              return new OperationalError(`Timed out after ${waitMs / 1000} s waiting for a connection from the pool: ${this.describeLoad()}`);
+              return new OperationalError(
+                `Timed out after ${waitMs / 1000} s waiting for a connection from the pool: ${this.describeLoad()}`,
+              );
             }),
           waitMs,
         );
@@ -477,7 +489,7 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
     const now = Date.now();
     const idleMs = this.settings.idleTimeoutMs;
     // The least recently used connections are at the start of the free list.
-    for (let i = 0; i < this.free.length; ) {
+    for (let i = 0; i < this.free.length;) {
       const conn = this.free[i]!;
       if (!this.keepFree(conn, now)) {
         this.free.splice(i, 1);

@@ -13,26 +13,39 @@ import { getLogger } from "./log.js";
 
 /** Context of `aiomysql:connect`. */
 export interface ConnectTrace {
+  /** Server host name or address. */
   host: string;
+  /** Server TCP port. */
   port: number;
+  /** Unix socket path, or null for TCP. */
   unixSocket: string | null;
+  /** User name logging in. */
   user: string;
+  /** Database selected at connect, or null. */
   database: string | null;
 }
 
 /** Context of `aiomysql:query`. The SQL has password literals masked. */
 export interface QueryTrace {
+  /** The statement text, password literals masked. */
   sql: string;
+  /** The connection's server thread id (`CONNECTION_ID()`). */
   threadId: number;
+  /** Server host name or address. */
   host: string;
+  /** Server TCP port. */
   port: number;
+  /** The connection's current database, or null. */
   database: string | null;
 }
 
 /** Context of `aiomysql:pool:acquire`. */
 export interface AcquireTrace {
+  /** Connections the pool holds (free, in use and being opened). */
   size: number;
+  /** Idle connections ready to hand out. */
   freeSize: number;
+  /** Callers already waiting for a connection. */
   waiting: number;
 }
 
@@ -41,7 +54,8 @@ export const queryChannel = tracingChannel<unknown, QueryTrace & object>("aiomys
 export const acquireChannel = tracingChannel<unknown, AcquireTrace & object>("aiomysql:pool:acquire");
 
 // IDENTIFIED BY 'x', PASSWORD('x'), PASSWORD = 'x', ... USING 'x' (after IDENTIFIED VIA/WITH).
-const SECRET_LITERAL = /\b(IDENTIFIED\s+(?:BY|WITH\s+\w+\s+(?:BY|AS)|VIA\s+\w+\s+USING)|PASSWORD\s*(?:\(|=)|USING\s+PASSWORD\s*\()\s*(['"])(?:\\.|(?!\2)[^\\]|\2\2)*\2/gi;
+const SECRET_LITERAL =
+  /\b(IDENTIFIED\s+(?:BY|WITH\s+\w+\s+(?:BY|AS)|VIA\s+\w+\s+USING)|PASSWORD\s*(?:\(|=)|USING\s+PASSWORD\s*\()\s*(['"])(?:\\.|(?!\2)[^\\]|\2\2)*\2/gi;
 
 /** The SQL with password literals masked, for logs and traces. */
 export function redactSql(sql: string): string {

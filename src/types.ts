@@ -4,16 +4,7 @@
 export type SqlValue = string | number | bigint | Date | Buffer | null;
 
 /** A value that can be bound to a `%s` / `%(name)s` / `?` placeholder. */
-export type SqlParam =
-  | string
-  | number
-  | bigint
-  | boolean
-  | Date
-  | Uint8Array
-  | null
-  | undefined
-  | readonly SqlParam[];
+export type SqlParam = string | number | bigint | boolean | Date | Uint8Array | null | undefined | readonly SqlParam[];
 
 /** Positional (`%s`, `?`) or named (`%(name)s`) arguments of a statement. */
 export type SqlArgs = readonly SqlParam[] | { readonly [name: string]: SqlParam };
@@ -26,6 +17,7 @@ export type DictRow = Record<string, SqlValue>;
 
 /** One column of a result set, from the server's ColumnDefinition41 packet. */
 export interface ColumnDefinition {
+  /** Catalog of the column, always "def". */
   readonly catalog: string;
   /** Database (schema) of the column's table. */
   readonly schema: string;

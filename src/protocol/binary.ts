@@ -3,7 +3,14 @@
 // https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_command_phase_ps.html
 // https://mariadb.com/kb/en/com_stmt_execute/
 // https://mariadb.com/kb/en/resultset-row/#binary-resultset-row
-import { readBinaryDate, readBinaryDateTime, readBinaryTime, parseTimeZone, writeBinaryDateTime, type ParsedTimeZone } from "../converters.js";
+import {
+  readBinaryDate,
+  readBinaryDateTime,
+  readBinaryTime,
+  parseTimeZone,
+  writeBinaryDateTime,
+  type ParsedTimeZone,
+} from "../converters.js";
 import { ProgrammingError } from "../errors.js";
 import type { ColumnDefinition, SqlParam, TimeZone } from "../types.js";
 import { COM, FIELD_FLAG, FIELD_TYPE } from "./constants.js";

@@ -101,8 +101,8 @@ const utf8mb3: Charset = {
 // TextDecoder("windows-1252") decodes 0x80-0x9F as ISO-8859-1, so the table is spelled out.
 
 const CP1252_80_9F = [
-  0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
-  0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178,
+  0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f, 0x0090,
+  0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178,
 ];
 /** Unicode code unit → byte, for the 32 characters of 0x80-0x9F (built once). */
 const CP1252_REVERSE = new Map<number, number>(CP1252_80_9F.map((c, i) => [c, 0x80 + i]));
@@ -491,8 +491,22 @@ function collations(cs: Charset, ...ids: (number | readonly [number, number])[])
 // MariaDB: 576-610 are *_mysql561 variants, 1024 + id the NO PAD variants.
 collations(
   utf8mb4,
-  45, 46, [224, 247], [255, 271], [273, 275], [277, 294], [296, 298], 300, [303, 323],
-  608, 609, 610, 1069, 1070, 1248, 1270,
+  45,
+  46,
+  [224, 247],
+  [255, 271],
+  [273, 275],
+  [277, 294],
+  [296, 298],
+  300,
+  [303, 323],
+  608,
+  609,
+  610,
+  1069,
+  1070,
+  1248,
+  1270,
 );
 collations(utf8mb3, 33, 76, 83, [192, 215], 223, 576, 577, 578, 1057, 1107, 1216, 1238);
 collations(latin1, 5, 8, 15, 31, 47, 48, 49, 94, 1032, 1071);

@@ -102,7 +102,9 @@ export interface HandshakeResponseFields {
 /** The fixed 32-byte head shared by SSLRequest and HandshakeResponse41. */
 function writeResponseHead(w: PacketWriter, f: HandshakeResponseFields): void {
   // [4] client capabilities, [4] max packet size, [1] character set
-  w.u32(f.capabilities).u32(f.maxPacketSize).u8(f.collationId > 255 ? 45 : f.collationId);
+  w.u32(f.capabilities)
+    .u32(f.maxPacketSize)
+    .u8(f.collationId > 255 ? 45 : f.collationId);
   // [19] filler, then [4] MariaDB extended capabilities (MySQL: 23 bytes of filler)
   w.zeros(19).u32(f.mariadbCapabilities);
 }

@@ -145,7 +145,11 @@ const LONG_LENGTH = `if (len >= 0xfc) {
     }`;
 
 type CompiledRow = (buf: Buffer, start?: number, end?: number) => unknown;
-type RowFactory = (decoders: readonly ValueDecoder[], malformed: typeof MalformedPacketError, ctor: (new () => object) | null) => CompiledRow;
+type RowFactory = (
+  decoders: readonly ValueDecoder[],
+  malformed: typeof MalformedPacketError,
+  ctor: (new () => object) | null,
+) => CompiledRow;
 
 /** Compiled row functions by shape (column count, keys, constructor or not): decoders are arguments. */
 const compiled = new Map<string, RowFactory>();

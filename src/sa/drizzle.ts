@@ -11,11 +11,20 @@ export type DrizzleProxyCallback = (
   sql: string,
   params: unknown[],
   method: "all" | "execute",
-) => Promise<{ rows: unknown[]; insertId?: number; affectedRows?: number }>;
+) => Promise<{
+  /** The rows (arrays for "all"), or `[DrizzleResultHeader]` / `[rows, fields]` for "execute". */
+  rows: unknown[];
+  /** The AUTO_INCREMENT id an INSERT generated. */
+  insertId?: number;
+  /** Rows affected by an INSERT, UPDATE or DELETE. */
+  affectedRows?: number;
+}>;
 
 /** What an "execute" of a statement without rows gives Drizzle, like mysql2's ResultSetHeader. */
 export interface DrizzleResultHeader {
+  /** The AUTO_INCREMENT id an INSERT generated, 0 when none was. */
   insertId: number;
+  /** Rows affected by the statement. */
   affectedRows: number;
 }
 

@@ -121,12 +121,15 @@ export async function createEngine(options: EngineOptions | string = {}): Promis
   if (cls !== undefined && cls !== null) {
     const isCursor = typeof cls === "function" && (cls === Cursor || cls.prototype instanceof Cursor);
     if (!isCursor || cls === DictCursor || cls.prototype instanceof DictCursor || cls === SSCursor || cls.prototype instanceof SSCursor) {
-      throw new InterfaceError("createEngine(): the engine does not support this cursor class: rows must come from Cursor or a subclass that is not a dict or streaming cursor");
+      throw new InterfaceError(
+        "createEngine(): the engine does not support this cursor class: rows must come from Cursor or a subclass that is not a dict or streaming cursor",
+      );
     }
   }
   const flags = poolOptions.clientFlag ?? 0;
   // A bad clientFlag is left for createPool() to reject.
-  if (Number.isInteger(flags) && flags >= 0) poolOptions.clientFlag = Math.floor(flags / CLIENT.FOUND_ROWS) % 2 === 1 ? flags : flags + CLIENT.FOUND_ROWS;
+  if (Number.isInteger(flags) && flags >= 0)
+    poolOptions.clientFlag = Math.floor(flags / CLIENT.FOUND_ROWS) % 2 === 1 ? flags : flags + CLIENT.FOUND_ROWS;
   const pool = await createPool(poolOptions);
   return new Engine(pool, dialect);
 }

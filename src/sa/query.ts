@@ -5,17 +5,39 @@ import type { SqlArgs, SqlParam } from "../types.js";
 
 /** A Kysely query: `db.selectFrom("t").selectAll()`, anything whose `compile()` gives `{ sql, parameters }`. */
 export interface CompilableQuery {
-  compile(): { readonly sql: string; readonly parameters: readonly unknown[] };
+  /** Compiles the query to its SQL text and parameter values. */
+  compile(): {
+    /** The SQL text, with `?` placeholders. */
+    readonly sql: string;
+    /** One value per placeholder, in order. */
+    readonly parameters: readonly unknown[];
+  };
 }
 
 /** A compiled query: Kysely's `CompiledQuery`, or Knex's `toSQL()` / `toNative()` result. */
 export type CompiledQueryLike =
-  | { readonly sql: string; readonly parameters: readonly unknown[] }
-  | { readonly sql: string; readonly params: readonly unknown[] }
-  | { readonly sql: string; readonly bindings: readonly unknown[] };
+  | {
+      /** The SQL text, with `?` placeholders. */
+      readonly sql: string;
+      /** One value per placeholder (Kysely). */
+      readonly parameters: readonly unknown[];
+    }
+  | {
+      /** The SQL text, with `?` placeholders. */
+      readonly sql: string;
+      /** One value per placeholder (Drizzle). */
+      readonly params: readonly unknown[];
+    }
+  | {
+      /** The SQL text, with `?` placeholders. */
+      readonly sql: string;
+      /** One value per placeholder (Knex). */
+      readonly bindings: readonly unknown[];
+    };
 
 /** A Drizzle or Knex query: anything whose `toSQL()` gives `{ sql, params }` or `{ sql, bindings }` (or a list of them). */
 export interface ToSQLQuery {
+  /** Compiles the query to one statement, or a list of statements run in order. */
   toSQL(): CompiledQueryLike | readonly CompiledQueryLike[];
 }
 

@@ -71,9 +71,7 @@ export class ResultProxy<T extends object = Record<string, SqlValue>> implements
   private open(): Cursor<unknown> {
     if (this.cursor !== null) return this.cursor;
     throw new InterfaceError(
-      this.layout === null
-        ? "This result object does not return rows. It has been closed automatically."
-        : "This result object is closed.",
+      this.layout === null ? "This result object does not return rows. It has been closed automatically." : "This result object is closed.",
     );
   }
 
@@ -124,6 +122,7 @@ export class ResultProxy<T extends object = Record<string, SqlValue>> implements
     return row === null ? null : (row[0] as V);
   }
 
+  /** Iterates the remaining rows (`for await (const row of result)`), then closes the result. */
   async *[Symbol.asyncIterator](): AsyncIterator<RowOf<T>> {
     for (;;) {
       const row = await this.fetchOne();

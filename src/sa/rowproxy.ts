@@ -9,7 +9,13 @@ import type { SqlValue } from "../types.js";
  * (a Drizzle column, or anything with a string `name` property). A `"table.column"` string
  * falls back to its last part when no column has the whole name.
  */
-export type ColumnRef = string | number | { readonly name: string };
+export type ColumnRef =
+  | string
+  | number
+  | {
+      /** The column's name. */
+      readonly name: string;
+    };
 
 /** Column layout shared by every row of one result: names and where each name is. */
 export class RowLayout {
@@ -31,7 +37,9 @@ export class RowLayout {
     const i = this.index.get(name);
     if (i === undefined) return -1;
     if (this.ambiguous.has(name)) {
-      throw new ProgrammingError(`Ambiguous column name ${JSON.stringify(name)} in the result: give the columns distinct aliases, or read them by position`);
+      throw new ProgrammingError(
+        `Ambiguous column name ${JSON.stringify(name)} in the result: give the columns distinct aliases, or read them by position`,
+      );
     }
     return i;
   }
@@ -176,6 +184,7 @@ export class RowProxy<T extends object = Record<string, SqlValue>> implements It
     return this[LAYOUT].keys[Symbol.iterator]();
   }
 
+  /** How `console.log` and `util.inspect` show the row: `RowProxy { id: 1, ... }`. */
   [inspect.custom](_depth: number, options: object): string {
     return `RowProxy ${inspect(this.toJSON(), options)}`;
   }
@@ -195,7 +204,9 @@ function describeRef(column: unknown): string {
 }
 
 const METHODS = new Set<string | symbol>(
-  [...Object.getOwnPropertyNames(RowProxy.prototype), ...Object.getOwnPropertySymbols(RowProxy.prototype)].filter((k) => k !== "constructor"),
+  [...Object.getOwnPropertyNames(RowProxy.prototype), ...Object.getOwnPropertySymbols(RowProxy.prototype)].filter(
+    (k) => k !== "constructor",
+  ),
 );
 
 function columnIndex(target: RowProxy<object>, prop: string): number {

@@ -163,7 +163,12 @@ describe("TLS", () => {
         (e: unknown) => e instanceof OperationalError && e.errno === 1045,
       );
       const user = await withConn(
-        { user: "aiomysql_x509", password: "x509_pw", db: null, ssl: { ca: ca(), cert: readFileSync(SSL_CERT), key: readFileSync(SSL_KEY) } },
+        {
+          user: "aiomysql_x509",
+          password: "x509_pw",
+          db: null,
+          ssl: { ca: ca(), cert: readFileSync(SSL_CERT), key: readFileSync(SSL_KEY) },
+        },
         (c) => scalar(c, "SELECT CURRENT_USER()"),
       );
       assert.equal(user, "aiomysql_x509@%");

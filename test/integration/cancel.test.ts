@@ -127,9 +127,17 @@ describe("cancellation and deadlines", () => {
   it("executeMany stops at the cancellation and runs nothing after it", async () => {
     await using cur = conn.cursor();
     const ac = new AbortController();
-    const p = cur.executeMany("INSERT INTO test_cancel SELECT %s FROM DUAL WHERE SLEEP(%s) = 0", [[10, 0], [11, 30], [12, 0]], {
-      signal: ac.signal,
-    });
+    const p = cur.executeMany(
+      "INSERT INTO test_cancel SELECT %s FROM DUAL WHERE SLEEP(%s) = 0",
+      [
+        [10, 0],
+        [11, 30],
+        [12, 0],
+      ],
+      {
+        signal: ac.signal,
+      },
+    );
     setTimeout(() => ac.abort(), 300);
     await assert.rejects(p, (e) => isInterrupted(e, /executeMany\(\)/));
     assert.deepEqual(

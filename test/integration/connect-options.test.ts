@@ -50,7 +50,13 @@ describe("readDefaultFile / readDefaultGroup", () => {
     } finally {
       conn.close();
     }
-    const explicit = await connect({ readDefaultFile: file, readDefaultGroup: "aiomysql", user: o.user, password: o.password, db: TEST_DB });
+    const explicit = await connect({
+      readDefaultFile: file,
+      readDefaultGroup: "aiomysql",
+      user: o.user,
+      password: o.password,
+      db: TEST_DB,
+    });
     try {
       assert.deepEqual(await rows(explicit, "SELECT DATABASE()"), [[TEST_DB]]);
       assert.equal(explicit.user, o.user);

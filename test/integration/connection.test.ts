@@ -80,7 +80,10 @@ describe("connect() and Connection", () => {
     await cur.execute("SELECT DATABASE()");
     assert.deepEqual(await cur.fetchOne(), [TEST_DB2]);
     await conn.selectDb(TEST_DB);
-    await assert.rejects(conn.selectDb("no_such_db_xyz"), (e: unknown) => e instanceof OperationalError && (e as OperationalError).errno === ER.BAD_DB_ERROR);
+    await assert.rejects(
+      conn.selectDb("no_such_db_xyz"),
+      (e: unknown) => e instanceof OperationalError && (e as OperationalError).errno === ER.BAD_DB_ERROR,
+    );
     assert.equal(conn.db, TEST_DB);
   });
 
@@ -119,7 +122,10 @@ describe("connect() and Connection", () => {
     await new Promise((r) => setTimeout(r, 100));
     await assert.rejects(ccur.execute("SELECT 1"), (e: unknown) => {
       assert.ok(e instanceof OperationalError, String(e));
-      assert.ok([CR.SERVER_GONE_ERROR, CR.SERVER_LOST, 1927, 4031].includes((e as OperationalError).errno!), String((e as OperationalError).errno));
+      assert.ok(
+        [CR.SERVER_GONE_ERROR, CR.SERVER_LOST, 1927, 4031].includes((e as OperationalError).errno!),
+        String((e as OperationalError).errno),
+      );
       return true;
     });
     assert.equal(c.closed, true);
@@ -242,7 +248,10 @@ describe("connect() and Connection", () => {
       assert.equal((e as IntegrityError).code, "ER_DUP_ENTRY");
       return true;
     });
-    await assert.rejects(cur.execute("SELEC 1"), (e: unknown) => e instanceof ProgrammingError && (e as ProgrammingError).errno === ER.PARSE_ERROR);
+    await assert.rejects(
+      cur.execute("SELEC 1"),
+      (e: unknown) => e instanceof ProgrammingError && (e as ProgrammingError).errno === ER.PARSE_ERROR,
+    );
     await assert.rejects(cur.execute("SELECT * FROM no_such_table_x"), ProgrammingError);
     // The connection is still usable after errors.
     await cur.execute("SELECT 2");

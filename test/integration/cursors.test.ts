@@ -157,7 +157,10 @@ describe("Cursor", () => {
   it("executeMany batches INSERT and counts rows", async () => {
     await using cur = conn.cursor();
     await cur.execute("CREATE TEMPORARY TABLE em (a INT, b VARCHAR(20))");
-    const n = await cur.executeMany("INSERT INTO em (a, b) VALUES (%s, %s)", Array.from({ length: 1000 }, (_, i) => [i, `v${i}`]));
+    const n = await cur.executeMany(
+      "INSERT INTO em (a, b) VALUES (%s, %s)",
+      Array.from({ length: 1000 }, (_, i) => [i, `v${i}`]),
+    );
     assert.equal(n, 1000);
     assert.equal(cur.rowCount, 1000);
     assert.match(cur.lastExecuted!, /^INSERT INTO em \(a, b\) VALUES \(0, 'v0'\),\(1, 'v1'\)/);
@@ -180,7 +183,10 @@ describe("Cursor", () => {
     await using cur = conn.cursor();
     await cur.execute("CREATE TEMPORARY TABLE em_big (a INT, b LONGTEXT)");
     const big = "x".repeat(1024 * 1024);
-    const n = await cur.executeMany("INSERT INTO em_big VALUES (%s, %s)", Array.from({ length: 20 }, (_, i) => [i, big]));
+    const n = await cur.executeMany(
+      "INSERT INTO em_big VALUES (%s, %s)",
+      Array.from({ length: 20 }, (_, i) => [i, big]),
+    );
     assert.equal(n, 20);
     await cur.execute("SELECT COUNT(*), SUM(LENGTH(b)) FROM em_big");
     assert.deepEqual(await cur.fetchOne(), [20, "20971520"]);
@@ -425,7 +431,7 @@ describe("hostile column names", () => {
       override dictType = Row;
     }
     await using plain = conn.cursor(DictCursor);
-    await plain.execute("SELECT NULL AS `__proto__`, 1 AS `constructor`, 2 AS `x\"y`");
+    await plain.execute('SELECT NULL AS `__proto__`, 1 AS `constructor`, 2 AS `x"y`');
     const r = (await plain.fetchOne())!;
     assert.equal(Object.getPrototypeOf(r), Object.prototype);
     assert.deepEqual(Object.keys(r), ["__proto__", "constructor", 'x"y']);

@@ -2,7 +2,18 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-const EXAMPLES = ["basic", "cursor", "tutorial_insert", "executemany", "callproc", "transaction", "dict_cursor", "attr_dict_cursor", "pool", "sa"];
+const EXAMPLES = [
+  "basic",
+  "cursor",
+  "tutorial_insert",
+  "executemany",
+  "callproc",
+  "transaction",
+  "dict_cursor",
+  "attr_dict_cursor",
+  "pool",
+  "sa",
+];
 
 describe("seed examples", () => {
   for (const name of EXAMPLES) {

@@ -162,7 +162,10 @@ describe("fault injection", () => {
         proxy.arm({ action: "cut", direction: "toClient", afterBytes: 5000 });
         assertOperational(await settle(runAll(conn, Cursor, BIG_RESULT)), "execute()");
         pool.release(conn);
-        assert.ok(pool.stats().destroyed >= 1 && pool.stats().used === 0, "the dead connection left the pool (a replacement may already be opening: minSize refill)");
+        assert.ok(
+          pool.stats().destroyed >= 1 && pool.stats().used === 0,
+          "the dead connection left the pool (a replacement may already be opening: minSize refill)",
+        );
         // The other free connection was cut too when armed; the pool must notice and replace it.
         const fresh = await pool.acquire();
         const r = await settle(runAll(fresh, Cursor, "SELECT 2"));

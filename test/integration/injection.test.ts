@@ -109,7 +109,11 @@ describe("injection corpus", () => {
           let inserted = 0;
           for (const [id, s] of CORPUS.entries()) {
             if (!representable(charset, s)) {
-              await assert.rejects(all(conn, `INSERT INTO ${table} VALUES (%s, %s)`, [id, s]), DataError, `${JSON.stringify(s)} must be refused`);
+              await assert.rejects(
+                all(conn, `INSERT INTO ${table} VALUES (%s, %s)`, [id, s]),
+                DataError,
+                `${JSON.stringify(s)} must be refused`,
+              );
               continue;
             }
             await all(conn, `INSERT INTO ${table} VALUES (%s, %s)`, [id, s]);

@@ -25,7 +25,10 @@ let pool: Pool;
 let db: Kysely<Database>;
 
 async function countPeople(): Promise<number> {
-  const row = await db.selectFrom("ky_person").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom("ky_person")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -122,7 +125,9 @@ describe("aiomysql/kysely", () => {
       .setIsolationLevel("serializable")
       .execute(async (trx) => {
         await trx.selectFrom("ky_person").select("id").execute(); // starts the InnoDB transaction
-        const r = await sql<{ l: string }>`SELECT trx_isolation_level AS l FROM information_schema.innodb_trx WHERE trx_mysql_thread_id = CONNECTION_ID()`.execute(trx);
+        const r = await sql<{
+          l: string;
+        }>`SELECT trx_isolation_level AS l FROM information_schema.innodb_trx WHERE trx_mysql_thread_id = CONNECTION_ID()`.execute(trx);
         return r.rows[0]!.l;
       });
     assert.equal(isolation, "SERIALIZABLE");
@@ -135,7 +140,13 @@ describe("aiomysql/kysely", () => {
         }),
       /READ ONLY/,
     );
-    await assert.rejects(db.transaction().setIsolationLevel("snapshot").execute(async () => {}), ProgrammingError);
+    await assert.rejects(
+      db
+        .transaction()
+        .setIsolationLevel("snapshot")
+        .execute(async () => {}),
+      ProgrammingError,
+    );
   });
 
   it("savepoints of controlled transactions", async () => {
@@ -175,7 +186,8 @@ describe("aiomysql/kysely", () => {
     try {
       const sizes: number[] = [];
       const conn = new AiomysqlConnection(raw);
-      for await (const chunk of conn.streamQuery(CompiledQuery.raw("SELECT seq FROM seq_1_to_150 WHERE seq > ?", [0]), 64)) sizes.push(chunk.rows.length);
+      for await (const chunk of conn.streamQuery(CompiledQuery.raw("SELECT seq FROM seq_1_to_150 WHERE seq > ?", [0]), 64))
+        sizes.push(chunk.rows.length);
       assert.deepEqual(sizes, [64, 64, 22]);
     } finally {
       pool.release(raw);

@@ -36,12 +36,15 @@ describe("LOAD DATA LOCAL INFILE", () => {
 
   it("is refused by default with a clear error; the connection stays usable", async () => {
     await withTable({}, async (conn) => {
-      await assert.rejects(rows(conn, `LOAD DATA LOCAL INFILE ${conn.escape(csv)} INTO TABLE li FIELDS TERMINATED BY ','`), (e: unknown) => {
-        assert.ok(e instanceof OperationalError, String(e));
-        assert.match(e.message, /pass localInfile: true/, "the message says how to allow it");
-        assert.ok([1148, 3948, 4166].includes((e as OperationalError).errno!), String((e as OperationalError).errno));
-        return true;
-      });
+      await assert.rejects(
+        rows(conn, `LOAD DATA LOCAL INFILE ${conn.escape(csv)} INTO TABLE li FIELDS TERMINATED BY ','`),
+        (e: unknown) => {
+          assert.ok(e instanceof OperationalError, String(e));
+          assert.match(e.message, /pass localInfile: true/, "the message says how to allow it");
+          assert.ok([1148, 3948, 4166].includes((e as OperationalError).errno!), String((e as OperationalError).errno));
+          return true;
+        },
+      );
       assert.deepEqual(await rows(conn, "SELECT COUNT(*) FROM li"), [[0]]);
     });
   });

@@ -67,7 +67,11 @@ describe("Pool under load", () => {
         return selectValue(conn, `SELECT ${i}`);
       }),
     );
-    assert.deepEqual(results, Array.from({ length: 1000 }, (_, i) => i), "every task got its own answer");
+    assert.deepEqual(
+      results,
+      Array.from({ length: 1000 }, (_, i) => i),
+      "every task got its own answer",
+    );
     const s = pool.stats();
     assert.equal(s.acquired, 1000);
     assert.equal(s.released, 1000);
@@ -106,7 +110,14 @@ describe("Pool against an unreachable server", () => {
   it("acquire() on a pool whose server went away rejects with the connect error and does not hang", async () => {
     const port = await closedPort();
     const pool = await createPool(testOptions({ port, minSize: 0, maxSize: 2 }));
-    const errors = await Promise.all([pool.acquire(), pool.acquire(), pool.acquire()].map((p) => p.then(() => null, (e: unknown) => e)));
+    const errors = await Promise.all(
+      [pool.acquire(), pool.acquire(), pool.acquire()].map((p) =>
+        p.then(
+          () => null,
+          (e: unknown) => e,
+        ),
+      ),
+    );
     for (const e of errors) assert.ok(e instanceof OperationalError && e.errno === 2003, String(e));
     assert.equal(pool.size, 0);
     assert.equal(pool.stats().createFailures, 3);

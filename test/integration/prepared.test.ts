@@ -48,10 +48,32 @@ describe("prepared statements", () => {
 
   it("round-trips every type exactly: binary rows equal text rows", async () => {
     const values: SqlParam[] = [
-      1, -128, 255, -32768, -8388608, -2147483648, 4294967295,
-      -(2n ** 63n), 2n ** 64n - 1n, 1.5, 1e300 / 3, "12345678901234567890.0123456789", "héllo 😀", "t".repeat(1000),
-      Buffer.from([0, 1, 255]), Buffer.from("abc"), "2024-02-29", new Date(2024, 1, 29, 23, 59, 58, 123),
-      new Date(2020, 0, 1, 0, 0, 0, 5), "-838:59:59.000001", 2155, Buffer.from([0xa5]), '{"a": [1, 2]}', "b", "x,y", null,
+      1,
+      -128,
+      255,
+      -32768,
+      -8388608,
+      -2147483648,
+      4294967295,
+      -(2n ** 63n),
+      2n ** 64n - 1n,
+      1.5,
+      1e300 / 3,
+      "12345678901234567890.0123456789",
+      "héllo 😀",
+      "t".repeat(1000),
+      Buffer.from([0, 1, 255]),
+      Buffer.from("abc"),
+      "2024-02-29",
+      new Date(2024, 1, 29, 23, 59, 58, 123),
+      new Date(2020, 0, 1, 0, 0, 0, 5),
+      "-838:59:59.000001",
+      2155,
+      Buffer.from([0xa5]),
+      '{"a": [1, 2]}',
+      "b",
+      "x,y",
+      null,
     ];
     const stmt = await conn.prepare(`INSERT INTO test_prepared_types VALUES (${values.map(() => "?").join(",")})`);
     assert.equal(stmt.paramCount, values.length);
@@ -125,10 +147,18 @@ describe("prepared statements", () => {
 
   it("runs cursor statements through the statement cache with { prepare: true }", async () => {
     const cur = conn.cursor(DictCursor);
-    assert.equal(await cur.execute("SELECT %s AS a, %(x)s AS b, '100%%' AS c", { x: 5 } as never, { prepare: true }).catch((e: Error) => e.constructor), ProgrammingError);
+    assert.equal(
+      await cur
+        .execute("SELECT %s AS a, %(x)s AS b, '100%%' AS c", { x: 5 } as never, { prepare: true })
+        .catch((e: Error) => e.constructor),
+      ProgrammingError,
+    );
     await cur.execute("SELECT %(x)s AS a, %(y)s AS b, '100%%' AS c", { x: 5, y: "z" }, { prepare: true });
     assert.deepEqual(await cur.fetchAll(), [{ a: 5, b: "z", c: "100%" }]);
-    assert.deepEqual(cur.description?.map((d) => d.name), ["a", "b", "c"]);
+    assert.deepEqual(
+      cur.description?.map((d) => d.name),
+      ["a", "b", "c"],
+    );
     const ss = conn.cursor(SSCursor);
     await ss.execute("SELECT seq FROM seq_1_to_5000 WHERE seq > %s", [10], { prepare: true });
     let n = 0;

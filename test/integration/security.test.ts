@@ -4,7 +4,16 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { inspect } from "node:util";
 import { after, before, describe, it } from "node:test";
-import { CLIENT, connect, createPool, Error as MySQLBaseError, MySQLError, OperationalError, setLogger, getLogger } from "../../src/index.js";
+import {
+  CLIENT,
+  connect,
+  createPool,
+  Error as MySQLBaseError,
+  MySQLError,
+  OperationalError,
+  setLogger,
+  getLogger,
+} from "../../src/index.js";
 import { OTHER_CA, SSL_CA, testOptions } from "../support/config.js";
 import { FaultProxy } from "../support/fault-proxy.js";
 
@@ -95,14 +104,20 @@ describe("secure defaults", () => {
       await cur.execute("SELECT %s", ["hello"]);
       await cur.execute("SELECT CURRENT_USER()");
       await cur.execute("SELECT 1", undefined, { timeout: 30 });
-      assert.ok(lines.some((l) => l.includes("hello")), "echo is on");
+      assert.ok(
+        lines.some((l) => l.includes("hello")),
+        "echo is on",
+      );
       assert.ok(!inspect(conn, { depth: 5 }).includes("native_pw"), "inspecting the connection hides the password");
       assert.ok(!inspect(cur, { depth: 5 }).includes("native_pw"), "inspecting a cursor hides the password");
     } finally {
       setLogger(previous);
     }
     assert.ok(lines.length > 0);
-    assert.ok(lines.every((l) => !l.includes("native_pw")), lines.join("\n"));
+    assert.ok(
+      lines.every((l) => !l.includes("native_pw")),
+      lines.join("\n"),
+    );
   });
 });
 

@@ -50,7 +50,10 @@ describe("tracing channels", () => {
   it("masks password literals in traces and echo output", async () => {
     assert.equal(redactSql("CREATE USER 'u'@'%' IDENTIFIED BY 's3cret'"), "CREATE USER 'u'@'%' IDENTIFIED BY '***'");
     assert.equal(redactSql("SET PASSWORD FOR u = PASSWORD('it''s')"), "SET PASSWORD FOR u = PASSWORD('***')");
-    assert.equal(redactSql("ALTER USER x IDENTIFIED VIA ed25519 USING PASSWORD('pw')"), "ALTER USER x IDENTIFIED VIA ed25519 USING PASSWORD('***')");
+    assert.equal(
+      redactSql("ALTER USER x IDENTIFIED VIA ed25519 USING PASSWORD('pw')"),
+      "ALTER USER x IDENTIFIED VIA ed25519 USING PASSWORD('***')",
+    );
     assert.equal(redactSql("SELECT 'IDENTIFIED'"), "SELECT 'IDENTIFIED'");
     const lines: string[] = [];
     const previous = getLogger();
@@ -65,7 +68,10 @@ describe("tracing channels", () => {
     } finally {
       setLogger(previous);
     }
-    assert.ok(lines.some((l) => l.includes("IDENTIFIED BY '***'")), lines.join("\n"));
+    assert.ok(
+      lines.some((l) => l.includes("IDENTIFIED BY '***'")),
+      lines.join("\n"),
+    );
     assert.ok(!lines.some((l) => l.includes("hunter2-secret")));
   });
 });

@@ -68,7 +68,16 @@ describe("values round-trip through the server", () => {
     await cur.execute(
       "SELECT CAST(9007199254740991 AS SIGNED), CAST(9007199254740992 AS SIGNED), CAST(-9223372036854775808 AS SIGNED), CAST(18446744073709551615 AS UNSIGNED), 127, -32768, 8388607, -2147483648",
     );
-    assert.deepEqual(await cur.fetchOne(), [9007199254740991, 9007199254740992n, -9223372036854775808n, 18446744073709551615n, 127, -32768, 8388607, -2147483648]);
+    assert.deepEqual(await cur.fetchOne(), [
+      9007199254740991,
+      9007199254740992n,
+      -9223372036854775808n,
+      18446744073709551615n,
+      127,
+      -32768,
+      8388607,
+      -2147483648,
+    ]);
     await cur.execute("SELECT %s, %s, %s", [2n ** 63n - 1n, -(2n ** 63n), 2n ** 64n - 1n]);
     assert.deepEqual(await cur.fetchOne(), [2n ** 63n - 1n, -(2n ** 63n), 2n ** 64n - 1n]);
   });
@@ -141,7 +150,15 @@ describe("values round-trip through the server", () => {
   });
 
   it("conv overrides decoders per type", async () => {
-    const c = await connect(testOptions({ conv: { ...decoders, [FIELD_TYPE.DATETIME]: (s: string | Buffer) => `dt:${String(s)}`, [FIELD_TYPE.LONG]: (s: string | Buffer) => Number(s) * 2 } }));
+    const c = await connect(
+      testOptions({
+        conv: {
+          ...decoders,
+          [FIELD_TYPE.DATETIME]: (s: string | Buffer) => `dt:${String(s)}`,
+          [FIELD_TYPE.LONG]: (s: string | Buffer) => Number(s) * 2,
+        },
+      }),
+    );
     await using cur = c.cursor();
     await cur.execute("SELECT CAST('2024-01-02 03:04:05.123456' AS DATETIME(6)), CAST(21 AS INT), 5");
     assert.deepEqual(await cur.fetchOne(), ["dt:2024-01-02 03:04:05.123456", 42, 10]);

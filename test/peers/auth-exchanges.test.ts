@@ -97,40 +97,49 @@ describe("caching_sha2_password (scripted MySQL 8 peer)", () => {
   });
 
   it("full path over TLS sends the password in clear inside TLS", async () => {
-    await run(async (s) => {
-      s.greet("caching_sha2_password", PEER_CAPABILITIES | CLIENT.SSL);
-      const hr = await s.readHandshakeResponse(peerTls());
-      assert.ok(hr.capabilities & CLIENT.SSL);
-      assert.ok(serverAcceptsSha2(hr.authResponse, s.scramble, PASSWORD));
-      s.moreData(Buffer.from([0x04]));
-      const pw = await s.read();
-      assert.deepEqual(pw, Buffer.from(PASSWORD + "\0"));
-      s.ok();
-    }, { ssl: { ca: readFileSync(SSL_CA!) } });
+    await run(
+      async (s) => {
+        s.greet("caching_sha2_password", PEER_CAPABILITIES | CLIENT.SSL);
+        const hr = await s.readHandshakeResponse(peerTls());
+        assert.ok(hr.capabilities & CLIENT.SSL);
+        assert.ok(serverAcceptsSha2(hr.authResponse, s.scramble, PASSWORD));
+        s.moreData(Buffer.from([0x04]));
+        const pw = await s.read();
+        assert.deepEqual(pw, Buffer.from(PASSWORD + "\0"));
+        s.ok();
+      },
+      { ssl: { ca: readFileSync(SSL_CA!) } },
+    );
   });
 
   it("full path over plain TCP encrypts with serverPublicKey (RSA-OAEP)", async () => {
-    await run(async (s) => {
-      s.greet("caching_sha2_password", PEER_CAPABILITIES);
-      await s.readHandshakeResponse();
-      s.moreData(Buffer.from([0x04]));
-      const cipher = (await s.read())!;
-      assert.equal(cipher.length, 256);
-      assert.equal(rsaDecryptPassword(cipher, s.scramble), PASSWORD);
-      s.ok();
-    }, { serverPublicKey: PUBLIC_PEM });
+    await run(
+      async (s) => {
+        s.greet("caching_sha2_password", PEER_CAPABILITIES);
+        await s.readHandshakeResponse();
+        s.moreData(Buffer.from([0x04]));
+        const cipher = (await s.read())!;
+        assert.equal(cipher.length, 256);
+        assert.equal(rsaDecryptPassword(cipher, s.scramble), PASSWORD);
+        s.ok();
+      },
+      { serverPublicKey: PUBLIC_PEM },
+    );
   });
 
   it("with allowPublicKeyRetrieval asks for the key (0x02) and encrypts with it", async () => {
-    await run(async (s) => {
-      s.greet("caching_sha2_password", PEER_CAPABILITIES);
-      await s.readHandshakeResponse();
-      s.moreData(Buffer.from([0x04]));
-      assert.deepEqual(await s.read(), Buffer.from([0x02]));
-      s.moreData(Buffer.from(PUBLIC_PEM));
-      assert.equal(rsaDecryptPassword((await s.read())!, s.scramble), PASSWORD);
-      s.ok();
-    }, { allowPublicKeyRetrieval: true });
+    await run(
+      async (s) => {
+        s.greet("caching_sha2_password", PEER_CAPABILITIES);
+        await s.readHandshakeResponse();
+        s.moreData(Buffer.from([0x04]));
+        assert.deepEqual(await s.read(), Buffer.from([0x02]));
+        s.moreData(Buffer.from(PUBLIC_PEM));
+        assert.equal(rsaDecryptPassword((await s.read())!, s.scramble), PASSWORD);
+        s.ok();
+      },
+      { allowPublicKeyRetrieval: true },
+    );
   });
 
   it("refuses full authentication over plain TCP without a key, and sends no password", async () => {
@@ -149,12 +158,15 @@ describe("caching_sha2_password (scripted MySQL 8 peer)", () => {
   });
 
   it("refuses a public key the client did not ask for", async () => {
-    const err = await refused(async (s) => {
-      s.greet("caching_sha2_password", PEER_CAPABILITIES);
-      await s.readHandshakeResponse();
-      s.moreData(Buffer.from(PUBLIC_PEM));
-      await s.read();
-    }, { serverPublicKey: PUBLIC_PEM });
+    const err = await refused(
+      async (s) => {
+        s.greet("caching_sha2_password", PEER_CAPABILITIES);
+        await s.readHandshakeResponse();
+        s.moreData(Buffer.from(PUBLIC_PEM));
+        await s.read();
+      },
+      { serverPublicKey: PUBLIC_PEM },
+    );
     assert.ok(err instanceof OperationalError, String(err));
     assert.match(err.message, /not requested/);
   });
@@ -162,33 +174,42 @@ describe("caching_sha2_password (scripted MySQL 8 peer)", () => {
 
 describe("sha256_password (scripted peer)", () => {
   it("encrypts the password in the first response with serverPublicKey", async () => {
-    await run(async (s) => {
-      s.greet("sha256_password", PEER_CAPABILITIES);
-      const hr = await s.readHandshakeResponse();
-      assert.equal(hr.pluginName, "sha256_password");
-      assert.equal(rsaDecryptPassword(hr.authResponse, s.scramble), PASSWORD);
-      s.ok();
-    }, { serverPublicKey: PUBLIC_PEM });
+    await run(
+      async (s) => {
+        s.greet("sha256_password", PEER_CAPABILITIES);
+        const hr = await s.readHandshakeResponse();
+        assert.equal(hr.pluginName, "sha256_password");
+        assert.equal(rsaDecryptPassword(hr.authResponse, s.scramble), PASSWORD);
+        s.ok();
+      },
+      { serverPublicKey: PUBLIC_PEM },
+    );
   });
 
   it("asks for the key with 0x01 when allowPublicKeyRetrieval is set", async () => {
-    await run(async (s) => {
-      s.greet("sha256_password", PEER_CAPABILITIES);
-      const hr = await s.readHandshakeResponse();
-      assert.deepEqual(hr.authResponse, Buffer.from([0x01]));
-      s.moreData(Buffer.from(PUBLIC_PEM));
-      assert.equal(rsaDecryptPassword((await s.read())!, s.scramble), PASSWORD);
-      s.ok();
-    }, { allowPublicKeyRetrieval: true });
+    await run(
+      async (s) => {
+        s.greet("sha256_password", PEER_CAPABILITIES);
+        const hr = await s.readHandshakeResponse();
+        assert.deepEqual(hr.authResponse, Buffer.from([0x01]));
+        s.moreData(Buffer.from(PUBLIC_PEM));
+        assert.equal(rsaDecryptPassword((await s.read())!, s.scramble), PASSWORD);
+        s.ok();
+      },
+      { allowPublicKeyRetrieval: true },
+    );
   });
 
   it("sends the clear password over TLS", async () => {
-    await run(async (s) => {
-      s.greet("sha256_password", PEER_CAPABILITIES | CLIENT.SSL);
-      const hr = await s.readHandshakeResponse(peerTls());
-      assert.deepEqual(hr.authResponse, Buffer.from(PASSWORD + "\0"));
-      s.ok();
-    }, { ssl: { ca: readFileSync(SSL_CA!) } });
+    await run(
+      async (s) => {
+        s.greet("sha256_password", PEER_CAPABILITIES | CLIENT.SSL);
+        const hr = await s.readHandshakeResponse(peerTls());
+        assert.deepEqual(hr.authResponse, Buffer.from(PASSWORD + "\0"));
+        s.ok();
+      },
+      { ssl: { ca: readFileSync(SSL_CA!) } },
+    );
   });
 
   it("refuses over plain TCP without a key", async () => {
@@ -238,23 +259,29 @@ describe("auth switch and other plugins (scripted peer)", () => {
   });
 
   it("mysql_clear_password is sent with allowCleartextPassword (RDS IAM tokens)", async () => {
-    await run(async (s) => {
-      s.greet("mysql_native_password", PEER_CAPABILITIES);
-      await s.readHandshakeResponse();
-      s.authSwitch("mysql_clear_password", Buffer.alloc(0));
-      assert.deepEqual(await s.read(), Buffer.from(PASSWORD + "\0"));
-      s.ok();
-    }, { allowCleartextPassword: true });
+    await run(
+      async (s) => {
+        s.greet("mysql_native_password", PEER_CAPABILITIES);
+        await s.readHandshakeResponse();
+        s.authSwitch("mysql_clear_password", Buffer.alloc(0));
+        assert.deepEqual(await s.read(), Buffer.from(PASSWORD + "\0"));
+        s.ok();
+      },
+      { allowCleartextPassword: true },
+    );
   });
 
   it("authPlugin: 'mysql_clear_password' over TLS sends the password in the first response", async () => {
-    await run(async (s) => {
-      s.greet("mysql_native_password", PEER_CAPABILITIES | CLIENT.SSL);
-      const hr = await s.readHandshakeResponse(peerTls());
-      assert.equal(hr.pluginName, "mysql_clear_password");
-      assert.deepEqual(hr.authResponse, Buffer.from(PASSWORD + "\0"));
-      s.ok();
-    }, { authPlugin: "mysql_clear_password", ssl: { ca: readFileSync(SSL_CA!) } });
+    await run(
+      async (s) => {
+        s.greet("mysql_native_password", PEER_CAPABILITIES | CLIENT.SSL);
+        const hr = await s.readHandshakeResponse(peerTls());
+        assert.equal(hr.pluginName, "mysql_clear_password");
+        assert.deepEqual(hr.authResponse, Buffer.from(PASSWORD + "\0"));
+        s.ok();
+      },
+      { authPlugin: "mysql_clear_password", ssl: { ca: readFileSync(SSL_CA!) } },
+    );
   });
 
   it("a plugin the client lacks is a clear error naming it", async () => {

@@ -51,9 +51,7 @@ export const OTHER_CA: string | undefined = envString("MYSQL_OTHER_CA");
  * any other connection option (ssl, autocommit, ...); the result's type keeps
  * them.
  */
-export function testOptions<const O extends object = {}>(
-  overrides?: O,
-): Omit<TestOptions, keyof O> & O {
+export function testOptions<const O extends object = {}>(overrides?: O): Omit<TestOptions, keyof O> & O {
   const defaults: TestOptions = {
     host: envString("MYSQL_HOST") ?? "127.0.0.1",
     port: envPort("MYSQL_PORT", 3306),

@@ -87,7 +87,15 @@ export class FaultProxy {
 
   private accept(client: net.Socket): void {
     const server = net.connect({ host: this.targetHost, port: this.targetPort });
-    const link: Link = { client, server, fault: this.nextFault ? { ...this.nextFault } : null, stalled: false, dripping: false, dripQueue: [], turns: [] };
+    const link: Link = {
+      client,
+      server,
+      fault: this.nextFault ? { ...this.nextFault } : null,
+      stalled: false,
+      dripping: false,
+      dripQueue: [],
+      turns: [],
+    };
     if (this.recording) this.sessions.push(link.turns);
     this.links.add(link);
     const drop = (): void => {

@@ -3,6 +3,9 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import type { Connection, ColumnDescription, DictRow, Pool, Row, SqlValue } from "../../src/index.js";
+import { Kysely, type Generated, type Selectable } from "kysely";
+import { AiomysqlDialect } from "../../src/kysely/index.js";
+import { createEngine, Engine, ResultProxy, RowProxy, SAConnection, type RowOf } from "../../src/sa/index.js";
 import {
   connect,
   createPool,
@@ -78,6 +81,69 @@ export async function typeChecks(conn: Connection, pool: Pool): Promise<void> {
   expectType<Equals<ReturnType<Connection[typeof Symbol.asyncDispose]>, Promise<void>>>();
   await using acquired = await pool.acquire();
   expectType<Equals<typeof acquired, Connection>>();
+}
+
+// A DictCursor subclass whose rows are instances of a class, typed by the class.
+class Person {
+  [column: string]: unknown;
+  name = "";
+}
+class PersonCursor extends DictCursor<Person> {
+  override dictType = Person;
+}
+
+// Only type-checked, never run: typed DictCursor subclasses, aiomysql/sa and aiomysql/kysely.
+export async function typedRowChecks(conn: Connection, pool: Pool, sa: SAConnection): Promise<void> {
+  const people = conn.cursor(PersonCursor);
+  expectType<Equals<typeof people, PersonCursor>>();
+  const person = await people.fetchOne();
+  expectType<Equals<typeof person, Person | null>>();
+  const everyone = await people.fetchAll();
+  expectType<Equals<typeof everyone, Person[]>>();
+  for await (const p of people) expectType<Equals<typeof p, Person>>();
+
+  // aiomysql/sa: execute<Row>() types the rows; without it they are column records.
+  expectType<Equals<ReturnType<typeof createEngine>, Promise<Engine>>>();
+  interface Tbl {
+    id: number;
+    val: string | null;
+  }
+  const res = await sa.execute<Tbl>("SELECT id, val FROM tbl");
+  expectType<Equals<typeof res, ResultProxy<Tbl>>>();
+  const rows = await res.fetchAll();
+  expectType<Equals<typeof rows, RowOf<Tbl>[]>>();
+  const first = await res.first();
+  expectType<Equals<typeof first, RowOf<Tbl> | null>>();
+  if (first) {
+    expectType<Equals<typeof first.id, number>>();
+    expectType<Equals<typeof first.val, string | null>>();
+    const asRow: RowProxy<Tbl> = first;
+    void asRow;
+    // @ts-expect-error rows are read-only
+    first.id = 2;
+    // @ts-expect-error no such column in the row type
+    void first.missing;
+  }
+  for await (const row of res) expectType<Equals<typeof row.val, string | null>>();
+  const count = await sa.scalar<number>("SELECT COUNT(*) FROM tbl");
+  expectType<Equals<typeof count, number | null>>();
+  const untyped = await (await sa.execute("SELECT 1 AS one")).fetchOne();
+  expectType<Equals<typeof untyped, RowOf<Record<string, SqlValue>> | null>>();
+
+  // aiomysql/kysely: Kysely's own row types through our dialect, on a Pool or a pool factory.
+  interface Database {
+    person: { id: Generated<number>; name: string; age: number | null };
+  }
+  const db = new Kysely<Database>({ dialect: new AiomysqlDialect({ pool }) });
+  new Kysely<Database>({ dialect: new AiomysqlDialect({ pool: () => createPool({ autocommit: true }) }) });
+  const adults = await db.selectFrom("person").select(["id", "name"]).where("age", ">=", 18).execute();
+  expectType<Equals<typeof adults, { id: number; name: string }[]>>();
+  const one = await db.selectFrom("person").selectAll().executeTakeFirst();
+  expectType<Equals<typeof one, Selectable<Database["person"]> | undefined>>();
+  const inserted = await db.insertInto("person").values({ name: "x", age: null }).executeTakeFirstOrThrow();
+  expectType<Equals<typeof inserted.insertId, bigint | undefined>>();
+  // @ts-expect-error unknown column
+  await db.selectFrom("person").select("nope").execute();
 }
 
 it("error classes keep the PEP 249 hierarchy, and Warning is exported twice", () => {

@@ -19,8 +19,7 @@ const LEXERS: Record<string, Lexer> = {
   gbk: (b, i) => (r(b[i], 0x81, 0xfe) && (r(b[i + 1], 0x40, 0x7e) || r(b[i + 1], 0x80, 0xfe)) ? 2 : 1),
   big5: (b, i) => (r(b[i], 0xa1, 0xf9) && (r(b[i + 1], 0x40, 0x7e) || r(b[i + 1], 0xa1, 0xfe)) ? 2 : 1),
   sjis: (b, i) => ((r(b[i], 0x81, 0x9f) || r(b[i], 0xe0, 0xfc)) && (r(b[i + 1], 0x40, 0x7e) || r(b[i + 1], 0x80, 0xfc)) ? 2 : 1),
-  euckr: (b, i) =>
-    r(b[i], 0x81, 0xfe) && (r(b[i + 1], 0x41, 0x5a) || r(b[i + 1], 0x61, 0x7a) || r(b[i + 1], 0x81, 0xfe)) ? 2 : 1,
+  euckr: (b, i) => (r(b[i], 0x81, 0xfe) && (r(b[i + 1], 0x41, 0x5a) || r(b[i + 1], 0x61, 0x7a) || r(b[i + 1], 0x81, 0xfe)) ? 2 : 1),
   gb2312: (b, i) => (r(b[i], 0xa1, 0xf7) && r(b[i + 1], 0xa1, 0xfe) ? 2 : 1),
   ujis: (b, i) => {
     if (r(b[i], 0xa1, 0xfe) && r(b[i + 1], 0xa1, 0xfe)) return 2;
@@ -170,7 +169,10 @@ describe("utf8 charsets", () => {
       () => utf8mb3.encode("ok 😀"),
       (e: unknown) => e instanceof DataError && e.message.includes("😀") && e.message.includes("U+1F600") && e.message.includes("utf8mb3"),
     );
-    assert.throws(() => utf8mb3.encode("a\ud800b"), (e: unknown) => e instanceof DataError && e.message.includes("U+D800"));
+    assert.throws(
+      () => utf8mb3.encode("a\ud800b"),
+      (e: unknown) => e instanceof DataError && e.message.includes("U+D800"),
+    );
   });
 });
 
@@ -221,7 +223,10 @@ describe("ascii and binary", () => {
   it("ascii refuses non-ASCII characters", () => {
     const ascii = charsetByName("ascii");
     assert.deepEqual(ascii.encode("plain\n"), Buffer.from("plain\n"));
-    assert.throws(() => ascii.encode("café"), (e: unknown) => e instanceof DataError && e.message.includes("é") && e.message.includes("ascii"));
+    assert.throws(
+      () => ascii.encode("café"),
+      (e: unknown) => e instanceof DataError && e.message.includes("é") && e.message.includes("ascii"),
+    );
     assert.equal(dec(ascii, [0x61, 0x62]), "ab");
   });
 

@@ -48,13 +48,17 @@ function column(name: string, type: number): Buffer {
 const count = (n: number): Buffer => (w.start().lenencInt(n), payload());
 const row = (...values: (string | null)[]): Buffer => {
   w.start();
-  for (const v of values) if (v === null) w.u8(0xfb);
-  else w.lenencBytes(Buffer.from(v));
+  for (const v of values)
+    if (v === null) w.u8(0xfb);
+    else w.lenencBytes(Buffer.from(v));
   return payload();
 };
 const eof = (status: number): Buffer => (w.start().u8(0xfe).u16(0).u16(status), payload());
 const okEnd = (status: number): Buffer => (w.start().u8(0xfe).u8(0).u8(0).u16(status).u16(0), payload());
-const ok = (affected: number, insertId: number, status: number): Buffer => (w.start().u8(0).lenencInt(affected).lenencInt(insertId).u16(status).u16(0), payload());
+const ok = (affected: number, insertId: number, status: number): Buffer => (
+  w.start().u8(0).lenencInt(affected).lenencInt(insertId).u16(status).u16(0),
+  payload()
+);
 const err = (errno: number, message: string): Buffer => (w.start().u8(0xff).u16(errno).u8(0x23).utf8("42S02").utf8(message), payload());
 
 function feed(cmd: QueryCommand, packets: Buffer[]): boolean[] {
@@ -66,14 +70,25 @@ describe("QueryCommand", () => {
     const h = host(P41);
     const cmd = new QueryCommand(Buffer.alloc(0), "SELECT", ARRAY_ROWS, false);
     cmd.attach(h);
-    const done = feed(cmd, [count(2), column("a", FIELD_TYPE.LONG), column("b", FIELD_TYPE.VAR_STRING), eof(2), row("1", "x"), row(null, "y"), eof(2)]);
+    const done = feed(cmd, [
+      count(2),
+      column("a", FIELD_TYPE.LONG),
+      column("b", FIELD_TYPE.VAR_STRING),
+      eof(2),
+      row("1", "x"),
+      row(null, "y"),
+      eof(2),
+    ]);
     assert.deepEqual(done, [false, false, false, false, false, false, true]);
     const [r] = (await cmd.promise) as ResultSet[];
     assert.deepEqual(r!.rows, [
       [1, "x"],
       [null, "y"],
     ]);
-    assert.deepEqual(r!.columns!.map((c) => c.name), ["a", "b"]);
+    assert.deepEqual(
+      r!.columns!.map((c) => c.name),
+      ["a", "b"],
+    );
     assert.deepEqual(h.statuses, [2]);
   });
 
@@ -90,7 +105,14 @@ describe("QueryCommand", () => {
     const more = SERVER_STATUS.MORE_RESULTS_EXISTS | 2;
     const cmd = new QueryCommand(Buffer.alloc(0), "multi", ARRAY_ROWS, false);
     cmd.attach(host(P41 | CLIENT.DEPRECATE_EOF));
-    const done = feed(cmd, [ok(3, 7, more), count(1), column("a", FIELD_TYPE.LONG), row("5"), okEnd(more), err(1146, "Table 'x' doesn't exist")]);
+    const done = feed(cmd, [
+      ok(3, 7, more),
+      count(1),
+      column("a", FIELD_TYPE.LONG),
+      row("5"),
+      okEnd(more),
+      err(1146, "Table 'x' doesn't exist"),
+    ]);
     assert.deepEqual(done, [false, false, false, false, false, true]);
     const results = await cmd.promise;
     assert.equal(results.length, 3);

@@ -49,7 +49,11 @@ describe("parseTimeZone", () => {
 
   it("throws InterfaceError for anything else", () => {
     for (const tz of ["", "UTC", "z", "+5:30", "+0530", "05:30", "+05:60", "+14:01", "+15:00", "Europe/Paris", "+05:30 "]) {
-      assert.throws(() => parseTimeZone(tz), (e: unknown) => e instanceof InterfaceError && e.message.includes("time zone"), tz);
+      assert.throws(
+        () => parseTimeZone(tz),
+        (e: unknown) => e instanceof InterfaceError && e.message.includes("time zone"),
+        tz,
+      );
     }
     assert.throws(() => makeDecoders("Mars" as never), InterfaceError);
   });

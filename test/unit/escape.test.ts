@@ -150,7 +150,13 @@ describe("escape", () => {
 
   it("writes arrays as parenthesised lists, nested for row values", () => {
     assert.equal(escape([1, "a'b", null, true]), "(1, 'a\\'b', NULL, 1)");
-    assert.equal(escape([[1, 2], [3, 4]]), "((1, 2), (3, 4))");
+    assert.equal(
+      escape([
+        [1, 2],
+        [3, 4],
+      ]),
+      "((1, 2), (3, 4))",
+    );
     assert.equal(escape(["x"]), "('x')");
   });
 
@@ -183,10 +189,7 @@ describe("interpolate", () => {
   });
 
   it("binds named arguments and ignores extra properties", () => {
-    assert.equal(
-      interpolate("SELECT %(a)s, %(b)s, %(a)s", { a: 1, b: "x", unused: 3 }),
-      "SELECT 1, 'x', 1",
-    );
+    assert.equal(interpolate("SELECT %(a)s, %(b)s, %(a)s", { a: 1, b: "x", unused: 3 }), "SELECT 1, 'x', 1");
     assert.equal(interpolate("SELECT %()s", { "": 5 }), "SELECT 5");
     assert.equal(interpolate("SELECT %(undef)s", { undef: undefined }), "SELECT NULL");
     const nullProto = Object.assign(Object.create(null) as Record<string, SqlParam>, { k: "v" });
@@ -224,7 +227,15 @@ describe("interpolate", () => {
 
   it("binds arrays for IN", () => {
     assert.equal(interpolate("WHERE id IN %s", [[1, 2, 3]]), "WHERE id IN (1, 2, 3)");
-    assert.equal(interpolate("WHERE (a, b) IN %(rows)s", { rows: [[1, "x"], [2, "y"]] }), "WHERE (a, b) IN ((1, 'x'), (2, 'y'))");
+    assert.equal(
+      interpolate("WHERE (a, b) IN %(rows)s", {
+        rows: [
+          [1, "x"],
+          [2, "y"],
+        ],
+      }),
+      "WHERE (a, b) IN ((1, 'x'), (2, 'y'))",
+    );
     assert.throws(() => interpolate("WHERE id IN %s", [[]]), isProgrammingError("IN ()"));
   });
 
@@ -313,7 +324,7 @@ describe("formatQmark", () => {
 
   it("reports placeholder count mismatches", () => {
     assert.throws(() => formatQmark("SELECT ?, ?", [1]), isProgrammingError("2", "1 parameter was"));
-    assert.throws(() => formatQmark("SELECT ?", [1, 2]), isProgrammingError("1 \"?\" placeholder", "2 parameters"));
+    assert.throws(() => formatQmark("SELECT ?", [1, 2]), isProgrammingError('1 "?" placeholder', "2 parameters"));
     assert.throws(() => formatQmark("SELECT '?'", [1]), isProgrammingError("0"));
   });
 });

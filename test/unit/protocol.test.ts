@@ -268,7 +268,7 @@ describe("auth scrambles", () => {
 
 describe("response packets", () => {
   it("parses OK with affected rows, insert id, status and info", () => {
-    const ok = parseOk(hex("00 03 fc0001 2200 0100 ") , CLIENT.PROTOCOL_41);
+    const ok = parseOk(hex("00 03 fc0001 2200 0100 "), CLIENT.PROTOCOL_41);
     assert.equal(ok.affectedRows, 3);
     assert.equal(ok.lastInsertId, 256);
     assert.equal(ok.statusFlags, SERVER_STATUS.AUTOCOMMIT | SERVER_STATUS.QUERY_NO_INDEX_USED);

@@ -30,7 +30,12 @@ describe("sa: execute() parameters (SQLAlchemy's rule)", () => {
     const kysely = { compile: () => ({ sql: "SELECT ?", parameters: [1] }) };
     const drizzle = { toSQL: () => ({ sql: "SELECT ?", params: [2] }) };
     const knex = { toSQL: () => ({ sql: "SELECT ?", bindings: [3], toNative: () => ({ sql: "SELECT ?", bindings: [3] }) }) };
-    const schema = { toSQL: () => [{ sql: "CREATE TABLE a (x INT)", bindings: [] }, { sql: "CREATE INDEX i ON a (x)", bindings: [] }] };
+    const schema = {
+      toSQL: () => [
+        { sql: "CREATE TABLE a (x INT)", bindings: [] },
+        { sql: "CREATE INDEX i ON a (x)", bindings: [] },
+      ],
+    };
     assert.deepEqual(plan(kysely, []), { kind: "qmark", statements: [{ sql: "SELECT ?", params: [1] }] });
     assert.deepEqual(plan(drizzle, []), { kind: "qmark", statements: [{ sql: "SELECT ?", params: [2] }] });
     assert.deepEqual(plan(knex, []), { kind: "qmark", statements: [{ sql: "SELECT ?", params: [3] }] });
@@ -38,7 +43,22 @@ describe("sa: execute() parameters (SQLAlchemy's rule)", () => {
     assert.equal((plan(schema, []) as { statements: unknown[] }).statements.length, 2);
     const bare = { sql: "INSERT INTO t VALUES (?, ?)", params: [] };
     assert.deepEqual(plan(bare, [1, 2]), { kind: "qmark", statements: [{ sql: bare.sql, params: [1, 2] }] });
-    assert.deepEqual(plan(bare, [[[1, 2], [3, 4]]]), { kind: "qmarkMany", sql: bare.sql, list: [[1, 2], [3, 4]] });
+    assert.deepEqual(
+      plan(bare, [
+        [
+          [1, 2],
+          [3, 4],
+        ],
+      ]),
+      {
+        kind: "qmarkMany",
+        sql: bare.sql,
+        list: [
+          [1, 2],
+          [3, 4],
+        ],
+      },
+    );
   });
 
   it("refuses what it cannot run, with a ProgrammingError", () => {
@@ -71,7 +91,11 @@ describe("sa: RowProxy", () => {
     assert.equal("0" in row, true);
     assert.equal("5" in row, false);
     assert.ok(row instanceof RowProxy);
-    assert.deepEqual(row.entries(), [["id", 1], ["val", "a"], ["keys", "k"]]);
+    assert.deepEqual(row.entries(), [
+      ["id", 1],
+      ["val", "a"],
+      ["keys", "k"],
+    ]);
   });
 
   it("is read-only", () => {
