@@ -1,18 +1,8 @@
 // Runs every example in order: `npm run demo` starts a throwaway server and runs this file.
 import { config } from "./config.js";
+import { EXAMPLES } from "./list.js";
 
-const examples = [
-  "basic",
-  "cursor",
-  "tutorial_insert",
-  "executemany",
-  "callproc",
-  "transaction",
-  "dict_cursor",
-  "attr_dict_cursor",
-  "pool",
-  "sa",
-];
+const examples = EXAMPLES;
 
 console.log(`Running ${examples.length} examples against ${config.host}:${config.port} as ${config.user}\n`);
 let failed = 0;

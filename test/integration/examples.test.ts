@@ -1,19 +1,7 @@
 // Every example of the seed, as shipped in examples/, runs against the test server.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-
-const EXAMPLES = [
-  "basic",
-  "cursor",
-  "tutorial_insert",
-  "executemany",
-  "callproc",
-  "transaction",
-  "dict_cursor",
-  "attr_dict_cursor",
-  "pool",
-  "sa",
-];
+import { EXAMPLES } from "../../examples/list.js";
 
 describe("seed examples", () => {
   for (const name of EXAMPLES) {
