@@ -3,6 +3,7 @@
 // https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_com_change_user.html
 import { Command } from "../command.js";
 import { CLIENT, COM, PACKET } from "../protocol/constants.js";
+import { writeConnectAttributes } from "../protocol/handshake.js";
 import type { PacketWriter } from "../protocol/writer.js";
 import type { AuthIo } from "./types.js";
 
@@ -29,17 +30,7 @@ export function writeComChangeUser(w: PacketWriter, f: ChangeUserFields): void {
   // string<NUL> auth plugin name (CLIENT_PLUGIN_AUTH)
   if (f.capabilities & CLIENT.PLUGIN_AUTH) w.nulString(f.authPluginName);
   // lenenc length of the attributes, then lenenc key/value pairs (CLIENT_CONNECT_ATTRS)
-  if (f.capabilities & CLIENT.CONNECT_ATTRS) {
-    const pairs = Object.entries(f.attributes).map(([k, v]) => [Buffer.from(k), Buffer.from(v)] as const);
-    let size = 0;
-    for (const [k, v] of pairs) size += lenencSize(k.length) + k.length + lenencSize(v.length) + v.length;
-    w.lenencInt(size);
-    for (const [k, v] of pairs) w.lenencBytes(k).lenencBytes(v);
-  }
-}
-
-function lenencSize(n: number): number {
-  return n < 0xfb ? 1 : n <= 0xffff ? 3 : n <= 0xffffff ? 4 : 9;
+  if (f.capabilities & CLIENT.CONNECT_ATTRS) writeConnectAttributes(w, f.attributes);
 }
 
 /**

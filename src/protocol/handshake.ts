@@ -129,13 +129,16 @@ export function writeHandshakeResponse41(w: PacketWriter, f: HandshakeResponseFi
   }
   if (f.capabilities & CLIENT.CONNECT_WITH_DB) w.nulString(f.database ?? "");
   if (f.capabilities & CLIENT.PLUGIN_AUTH) w.nulString(f.authPluginName);
-  if (f.capabilities & CLIENT.CONNECT_ATTRS) {
-    const entries = Object.entries(f.attributes ?? {}).map(([k, v]) => [Buffer.from(k), Buffer.from(v)] as const);
-    let size = 0;
-    for (const [k, v] of entries) size += lenencSize(k.length) + k.length + lenencSize(v.length) + v.length;
-    w.lenencInt(size);
-    for (const [k, v] of entries) w.lenencBytes(k).lenencBytes(v);
-  }
+  if (f.capabilities & CLIENT.CONNECT_ATTRS) writeConnectAttributes(w, f.attributes ?? {});
+}
+
+/** Connection attributes (CLIENT_CONNECT_ATTRS): lenenc total length, then lenenc key/value pairs. */
+export function writeConnectAttributes(w: PacketWriter, attributes: Readonly<Record<string, string>>): void {
+  const entries = Object.entries(attributes).map(([k, v]) => [Buffer.from(k), Buffer.from(v)] as const);
+  let size = 0;
+  for (const [k, v] of entries) size += lenencSize(k.length) + k.length + lenencSize(v.length) + v.length;
+  w.lenencInt(size);
+  for (const [k, v] of entries) w.lenencBytes(k).lenencBytes(v);
 }
 
 function lenencSize(n: number): number {
