@@ -6,22 +6,11 @@ import { after, before, describe, it } from "node:test";
 import { connect, createPool, Connection, OperationalError, Pool, ProgrammingError } from "../../src/index.js";
 import { testOptions } from "../support/config.js";
 import { retainedHeap } from "../support/gc.js";
+import { prng } from "../support/prng.js";
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 20);
 const TASKS = Number(process.env.SOAK_TASKS ?? 200);
 const POOL_SIZE = 10;
-
-/** mulberry32, so a failing run can be replayed with SOAK_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Tally {
   ops: number;

@@ -18,6 +18,7 @@ import { MalformedPacketError } from "../../src/protocol/reader.js";
 import { parseColumnDefinition, parseErr, parseOk } from "../../src/protocol/results.js";
 import { ARRAY_ROWS } from "../../src/protocol/rows.js";
 import { FUZZ_CONNECT_OPTIONS, FUZZ_STATEMENTS } from "./fuzz-session.js";
+import { prng } from "../support/prng.js";
 
 const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 3000);
 const SEED = Number(process.env.FUZZ_SEED ?? 20240229);
@@ -31,18 +32,6 @@ interface Session {
 }
 const session = JSON.parse(readFileSync(new URL("../../../test/fixtures/session-mariadb.json", import.meta.url), "utf8")) as Session;
 const serverTurns = session.turns.map((t) => Buffer.from(t.server, "hex"));
-
-/** mulberry32: a small deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const INTERESTING = [0x00, 0x01, 0x7f, 0x80, 0xfb, 0xfc, 0xfd, 0xfe, 0xff];
 
