@@ -38,6 +38,7 @@ const BASE_CAPABILITIES =
   CLIENT.PLUGIN_AUTH |
   CLIENT.PLUGIN_AUTH_LENENC_CLIENT_DATA |
   CLIENT.CONNECT_ATTRS |
+  CLIENT.SESSION_TRACK | // OK packets carry session state changes (tracked variables, GTIDs)
   CLIENT.DEPRECATE_EOF;
 
 const MAX_PACKET_SIZE = 0x40000000; // 1 GiB, the protocol maximum for max_allowed_packet
