@@ -1,0 +1,376 @@
+# Shared pieces of scripts/cluster-replication.sh and scripts/cluster-galera.sh.
+# Sourced, never run: it defines functions and a few variables, and starts nothing.
+#
+# A cluster lives in its own directory under CLUSTER_ROOT (a per-checkout directory under the
+# temp dir, so that `stop-all` of one checkout never touches another's servers):
+#
+#   <cluster dir>/kind            "replication" or "galera"
+#   <cluster dir>/nodes           one line per node: name port socket server_id
+#   <cluster dir>/primary         (replication) the name of the current primary
+#   <cluster dir>/<node>/my.cnf   the node's whole configuration (mariadbd --defaults-file)
+#   <cluster dir>/<node>/data     its data directory
+#   <cluster dir>/<node>/mysqld.pid, mysqld.sock, error.log
+#
+# Every server listens on 127.0.0.1 and its unix socket only, and is stopped by the pid in
+# its pid file (checked to be a live mariadbd first), never by name.
+
+CLUSTER_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+CLUSTER_REPO_ROOT="$(cd "$CLUSTER_LIB_DIR/.." && pwd)"
+
+# Debian installs mariadbd in sbin, which is not on every user's PATH.
+case ":$PATH:" in *":/usr/sbin:"*) ;; *) PATH="$PATH:/usr/sbin" ;; esac
+case ":$PATH:" in *":/sbin:"*) ;; *) PATH="$PATH:/sbin" ;; esac
+export PATH
+
+# The client honours MYSQL_HOST & co. even with --socket; a sourced env file must not leak in.
+unset MYSQL_HOST MYSQL_PWD MYSQL_TCP_PORT MYSQL_UNIX_PORT
+
+# Keep socket paths short (unix sockets are limited to ~107 bytes): the root sits directly
+# under the temp dir, named after a checksum of the checkout's path.
+CLUSTER_ROOT="${AIOMYSQL_CLUSTER_ROOT:-${TMPDIR:-/tmp}/aiomysql-clusters-$(printf '%s' "$CLUSTER_REPO_ROOT" | cksum | cut -d' ' -f1)}"
+CLUSTER_ROOT="${CLUSTER_ROOT%/}"
+
+# The account tests use, and the one replicas use to reach their primary.
+CLUSTER_TEST_USER="cluster_test"
+CLUSTER_TEST_PASSWORD="cluster_pw"
+CLUSTER_TEST_DB="cluster_test"
+CLUSTER_REPL_USER="cluster_repl"
+CLUSTER_REPL_PASSWORD="cluster_repl_pw"
+
+# Upper bound, in seconds, of every SQL statement the scripts run (a SIGSTOPped server
+# accepts the connection in the kernel and then never answers).
+CLUSTER_SQL_TIMEOUT="${AIOMYSQL_CLUSTER_SQL_TIMEOUT:-30}"
+
+CLUSTER_DIR=""
+CLUSTER_TAG="${CLUSTER_TAG:-cluster}"
+
+log() { printf '[%s] %s\n' "$CLUSTER_TAG" "$*" >&2; }
+die() {
+  log "$*"
+  exit 1
+}
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+require_tools() {
+  local t missing=()
+  for t in "$@"; do command -v "$t" >/dev/null 2>&1 || missing+=("$t"); done
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  die "missing tools: ${missing[*]} (on Debian: apt-get install mariadb-server mariadb-client galera-4 rsync)"
+}
+
+# N distinct free TCP ports on 127.0.0.1, space-separated (all held open together while they
+# are chosen, so they differ; a clash with another process afterwards is retried by callers).
+pick_ports() {
+  node -e '
+    const net = require("net");
+    const n = Number(process.argv[1]);
+    const servers = [];
+    let ready = 0;
+    for (let i = 0; i < n; i++) {
+      const s = net.createServer();
+      servers.push(s);
+      s.listen(0, "127.0.0.1", () => {
+        if (++ready === n) {
+          console.log(servers.map((x) => x.address().port).join(" "));
+          for (const x of servers) x.close();
+        }
+      });
+    }' "$1"
+}
+
+# ------------------------------------------------------------------ cluster directory
+
+# Resolve the cluster directory: --dir DIR (already parsed into CLUSTER_DIR), else
+# AIOMYSQL_CLUSTER_DIR, else the only cluster of this kind under CLUSTER_ROOT.
+resolve_cluster_dir() {
+  local kind="$1" d found=()
+  [ -z "$CLUSTER_DIR" ] && CLUSTER_DIR="${AIOMYSQL_CLUSTER_DIR:-}"
+  if [ -z "$CLUSTER_DIR" ]; then
+    for d in "$CLUSTER_ROOT"/*/; do
+      [ -f "$d/kind" ] && [ "$(cat "$d/kind")" = "$kind" ] && found+=("${d%/}")
+    done
+    [ "${#found[@]}" -eq 1 ] || die "${#found[@]} $kind clusters under $CLUSTER_ROOT; pick one with --dir DIR"
+    CLUSTER_DIR="${found[0]}"
+  fi
+  [ -f "$CLUSTER_DIR/kind" ] || die "no cluster at $CLUSTER_DIR"
+  [ "$(cat "$CLUSTER_DIR/kind")" = "$kind" ] || die "$CLUSTER_DIR is a $(cat "$CLUSTER_DIR/kind") cluster, not $kind"
+}
+
+new_cluster_dir() {
+  local kind="$1"
+  mkdir -p "$CLUSTER_ROOT"
+  CLUSTER_DIR="$(mktemp -d "$CLUSTER_ROOT/$kind-XXXXXX")"
+  printf '%s\n' "$kind" >"$CLUSTER_DIR/kind"
+  : >"$CLUSTER_DIR/nodes"
+}
+
+node_names() { cut -d' ' -f1 "$CLUSTER_DIR/nodes"; }
+node_field() { # node_field NAME COLUMN
+  local v
+  v="$(awk -v n="$1" -v c="$2" '$1 == n { print $c }' "$CLUSTER_DIR/nodes")"
+  [ -n "$v" ] || die "no node named $1 in $CLUSTER_DIR (nodes: $(node_names | tr '\n' ' '))"
+  printf '%s\n' "$v"
+}
+node_port() { node_field "$1" 2; }
+node_socket() { node_field "$1" 3; }
+node_dir() { printf '%s/%s\n' "$CLUSTER_DIR" "$1"; }
+
+# ------------------------------------------------------------------------- processes
+
+# Pid from the node's pid file, only if that process is alive and really a MariaDB server.
+node_pid() {
+  local f pid comm
+  f="$(node_dir "$1")/mysqld.pid"
+  [ -s "$f" ] || return 1
+  pid="$(tr -dc '0-9' <"$f")"
+  [ -n "$pid" ] || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  comm="$(ps -p "$pid" -o comm=,stat= 2>/dev/null || true)"
+  # A zombie (exited, not yet reaped by its parent) counts as gone.
+  case "$comm" in "mariadbd "Z* | "mysqld "Z*) return 1 ;; "mariadbd "* | "mysqld "*) ;; *) return 1 ;; esac
+  printf '%s\n' "$pid"
+}
+
+# The process exists and is no zombie.
+pid_alive() {
+  local st
+  st="$(ps -p "$1" -o stat= 2>/dev/null || true)"
+  [ -n "$st" ] && [ "${st#Z}" = "$st" ]
+}
+
+# "running", "frozen" (SIGSTOPped) or "down".
+node_state() {
+  local pid st
+  pid="$(node_pid "$1")" || {
+    echo down
+    return
+  }
+  st="$(ps -p "$pid" -o stat= 2>/dev/null || true)"
+  case "$st" in T* | t*) echo frozen ;; *) echo running ;; esac
+}
+
+node_live() { [ "$(node_state "$1")" = running ]; }
+
+node_sql() { # node_sql NAME STATEMENT... : root over the socket, tab-separated, no headers
+  local name="$1"
+  shift
+  timeout "$CLUSTER_SQL_TIMEOUT" mariadb --no-defaults --host=localhost --socket="$(node_socket "$name")" -uroot \
+    --connect-timeout=5 -N -B "$@"
+}
+
+# One field of SHOW SLAVE STATUS (empty when the node replicates from nobody).
+slave_field() { # slave_field NAME FIELD
+  timeout "$CLUSTER_SQL_TIMEOUT" mariadb --no-defaults --host=localhost --socket="$(node_socket "$1")" -uroot \
+    --connect-timeout=5 -e 'SHOW SLAVE STATUS\G' | awk -v f="$2:" '$1 == f { print $2 }'
+}
+
+node_ping() {
+  timeout 5 mariadb-admin --no-defaults --host=localhost --socket="$(node_socket "$1")" -uroot --connect-timeout=2 ping \
+    >/dev/null 2>&1
+}
+
+# Start the node's mariadbd detached (own session, so a Ctrl-C aimed at the caller does not
+# reach it) with its my.cnf plus any extra arguments. Returns at once.
+launch_node() {
+  local name="$1" dir pid
+  shift
+  dir="$(node_dir "$name")"
+  [ -f "$dir/error.log" ] && cat "$dir/error.log" >>"$dir/error.log.old" && : >"$dir/error.log"
+  rm -f "$dir/mysqld.pid" "$dir/mysqld.sock" "$dir/mysqld.sock.lock"
+  setsid nohup mariadbd --defaults-file="$dir/my.cnf" "$@" </dev/null >>"$dir/error.log" 2>&1 &
+  pid=$!
+  # Recorded at once so that an interrupted start can still be cleaned up; mariadbd rewrites
+  # the same pid here (setsid does not fork: a background job is no process-group leader).
+  printf '%s\n' "$pid" >"$dir/mysqld.pid"
+}
+
+# Wait (bounded by SECONDS) until the node answers ping. 0: serving; 2: died with a port clash;
+# 1: died otherwise or the bound passed.
+wait_serving() {
+  local name="$1" bound="$2" deadline dir
+  dir="$(node_dir "$name")"
+  deadline=$((SECONDS + bound))
+  while [ "$SECONDS" -le "$deadline" ]; do
+    node_ping "$name" && return 0
+    if ! node_pid "$name" >/dev/null; then
+      grep -q 'Address already in use' "$dir/error.log" 2>/dev/null && return 2
+      return 1
+    fi
+    sleep 0.2
+  done
+  return 1
+}
+
+fail_start() { # fail_start NAME WHAT
+  log "$1: $2; tail of $(node_dir "$1")/error.log:"
+  tail -n 30 "$(node_dir "$1")/error.log" >&2 || true
+}
+
+# Send SIGNAL to the node and wait (bounded) for its effect: gone for KILL/TERM, frozen for STOP.
+signal_node() {
+  local name="$1" sig="${2:-SIGKILL}" pid i
+  sig="${sig#SIG}"
+  case "$sig" in KILL | TERM | STOP | CONT) ;; *) die "kill: unsupported signal $2 (KILL, TERM, STOP, CONT)" ;; esac
+  pid="$(node_pid "$name")" || die "$name is not running"
+  [ "$sig" = TERM ] && kill -CONT "$pid" 2>/dev/null
+  kill "-$sig" "$pid"
+  for ((i = 0; i < 600; i++)); do
+    case "$sig" in
+      KILL | TERM) node_pid "$name" >/dev/null || return 0 ;;
+      STOP) [ "$(node_state "$name")" = frozen ] && return 0 ;;
+      CONT) [ "$(node_state "$name")" != frozen ] && return 0 ;;
+    esac
+    sleep 0.1
+  done
+  die "$name (pid $pid) did not react to SIG$sig within 60 s"
+}
+
+# Stop a node by its pid: SIGCONT (in case it is frozen), SIGTERM, and SIGKILL if it has not
+# exited within BOUND seconds. Quiet when the node is already down.
+stop_node() {
+  local name="$1" bound="${2:-20}" pid i
+  pid="$(node_pid "$name")" || return 0
+  kill -CONT "$pid" 2>/dev/null || true
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < bound * 10; i++)); do
+    pid_alive "$pid" || return 0
+    sleep 0.1
+  done
+  log "$name (pid $pid) still alive after SIGTERM; sending SIGKILL"
+  kill -KILL "$pid" 2>/dev/null || true
+  for ((i = 0; i < 100; i++)); do
+    pid_alive "$pid" || return 0
+    sleep 0.1
+  done
+  log "$name (pid $pid) survived SIGKILL"
+  return 1
+}
+
+# Stop every node of the cluster at CLUSTER_DIR in parallel and remove its directory.
+stop_cluster() {
+  local name pids=() rc=0 p
+  [ -f "$CLUSTER_DIR/nodes" ] || return 0
+  for name in $(node_names); do
+    stop_node "$name" &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || rc=1; done
+  [ "$rc" -eq 0 ] || {
+    log "some servers of $CLUSTER_DIR could not be stopped; keeping the directory"
+    return 1
+  }
+  rm -rf "$CLUSTER_DIR"
+}
+
+# Stop every cluster (of either kind) under CLUSTER_ROOT.
+stop_all_clusters() {
+  local d rc=0
+  [ -d "$CLUSTER_ROOT" ] || return 0
+  for d in "$CLUSTER_ROOT"/*/; do
+    [ -d "$d" ] || continue
+    CLUSTER_DIR="${d%/}"
+    if [ -f "$CLUSTER_DIR/nodes" ]; then
+      stop_cluster || rc=1
+    else
+      rm -rf "$CLUSTER_DIR"
+    fi
+  done
+  rmdir "$CLUSTER_ROOT" 2>/dev/null || true
+  return "$rc"
+}
+
+# ---------------------------------------------------------------------- node set-up
+
+# The my.cnf part every node shares: loopback only, small memory, fast and unsafe durability
+# (these are throwaway servers).
+common_cnf() { # common_cnf NAME PORT SERVER_ID
+  local dir
+  dir="$(node_dir "$1")"
+  cat <<EOF
+[mariadbd]
+datadir=$dir/data
+socket=$dir/mysqld.sock
+pid-file=$dir/mysqld.pid
+log-error=$dir/error.log
+tmpdir=$dir/tmp
+port=$2
+bind-address=127.0.0.1
+server-id=$3
+skip-name-resolve
+character-set-server=utf8mb4
+collation-server=utf8mb4_general_ci
+max-connections=300
+max-allowed-packet=64M
+performance-schema=OFF
+innodb-buffer-pool-size=24M
+innodb-log-file-size=16M
+innodb-log-buffer-size=4M
+innodb-flush-log-at-trx-commit=2
+innodb-doublewrite=0
+aria-pagecache-buffer-size=8M
+key-buffer-size=1M
+table-open-cache=400
+EOF
+  is_root && echo "user=root"
+  return 0
+}
+
+install_node_db() {
+  local name="$1" dir args
+  dir="$(node_dir "$name")"
+  mkdir -p "$dir/data" "$dir/tmp"
+  args=(--no-defaults --datadir="$dir/data" --tmpdir="$dir/tmp" --auth-root-authentication-method=normal --skip-test-db --skip-name-resolve
+    --innodb-log-file-size=16M --innodb-buffer-pool-size=24M)
+  # Run as the user mariadbd runs as, so that the data directory's owner matches (a Galera
+  # SST rewrites it as that user).
+  is_root && args+=(--user=root)
+  mariadb-install-db "${args[@]}" >"$dir/install.log" 2>&1 || {
+    cat "$dir/install.log" >&2
+    die "$name: mariadb-install-db failed"
+  }
+}
+
+# SQL that removes the anonymous accounts and creates the replication account, on one node.
+accounts_sql() {
+  cat <<EOF
+DELETE FROM mysql.global_priv WHERE User = '';
+DELETE FROM mysql.db WHERE User = '';
+FLUSH PRIVILEGES;
+CREATE OR REPLACE USER '$CLUSTER_REPL_USER'@'127.0.0.1' IDENTIFIED BY '$CLUSTER_REPL_PASSWORD';
+GRANT REPLICATION SLAVE, SLAVE MONITOR ON *.* TO '$CLUSTER_REPL_USER'@'127.0.0.1';
+EOF
+}
+
+# SQL that creates the test database and account (run once; replication or Galera copies it).
+test_account_sql() {
+  cat <<EOF
+CREATE DATABASE IF NOT EXISTS $CLUSTER_TEST_DB DEFAULT CHARACTER SET utf8mb4;
+CREATE OR REPLACE USER '$CLUSTER_TEST_USER'@'%' IDENTIFIED BY '$CLUSTER_TEST_PASSWORD';
+GRANT ALL PRIVILEGES ON $CLUSTER_TEST_DB.* TO '$CLUSTER_TEST_USER'@'%';
+GRANT PROCESS, REPLICATION CLIENT, SLAVE MONITOR ON *.* TO '$CLUSTER_TEST_USER'@'%';
+EOF
+}
+
+# Lines the TypeScript harness (and a human) read after `start`.
+print_cluster_env() {
+  printf 'AIOMYSQL_CLUSTER_DIR=%s\n' "$CLUSTER_DIR"
+  printf 'AIOMYSQL_CLUSTER_USER=%s\n' "$CLUSTER_TEST_USER"
+  printf 'AIOMYSQL_CLUSTER_PASSWORD=%s\n' "$CLUSTER_TEST_PASSWORD"
+  printf 'AIOMYSQL_CLUSTER_DATABASE=%s\n' "$CLUSTER_TEST_DB"
+  local name
+  for name in $(node_names); do
+    printf 'AIOMYSQL_CLUSTER_NODE=%s\n' "$(awk -v n="$name" '$1 == n' "$CLUSTER_DIR/nodes")"
+  done
+}
+
+# Bounded poll: wait_until SECONDS WHAT COMMAND... (the command's success ends the wait).
+wait_until() {
+  local bound="$1" what="$2" deadline
+  shift 2
+  deadline=$((SECONDS + bound))
+  while [ "$SECONDS" -le "$deadline" ]; do
+    "$@" && return 0
+    sleep 0.2
+  done
+  die "gave up after $bound s waiting for: $what"
+}
