@@ -51,6 +51,20 @@ die() {
 }
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
+# The user mariadbd runs as. Not root when we are root: a Galera joiner receives its SST from
+# an rsync daemon that mariadbd starts, and an rsync daemon started by root writes as "nobody"
+# (rsyncd.conf's default uid), which cannot write a root-owned data directory. Run as an
+# unprivileged user instead, the rsync daemon writes as that same user, who owns the data
+# directory (the same holds after a SIGKILL and restart, when the joiner needs a full SST).
+if is_root; then
+  if id mysql >/dev/null 2>&1; then SERVER_USER=mysql; else SERVER_USER=root; fi
+else
+  SERVER_USER="$(id -un)"
+fi
+
+# Hand a path over to SERVER_USER (a no-op unless we are root).
+give() { if is_root; then chown -R "$SERVER_USER:" "$@"; fi; }
+
 require_tools() {
   local t missing=()
   for t in "$@"; do command -v "$t" >/dev/null 2>&1 || missing+=("$t"); done
@@ -100,6 +114,8 @@ new_cluster_dir() {
   local kind="$1"
   mkdir -p "$CLUSTER_ROOT"
   CLUSTER_DIR="$(mktemp -d "$CLUSTER_ROOT/$kind-XXXXXX")"
+  # SERVER_USER must be able to reach its node directories.
+  chmod 755 "$CLUSTER_ROOT" "$CLUSTER_DIR"
   printf '%s\n' "$kind" >"$CLUSTER_DIR/kind"
   : >"$CLUSTER_DIR/nodes"
 }
@@ -125,9 +141,10 @@ node_pid() {
   pid="$(tr -dc '0-9' <"$f")"
   [ -n "$pid" ] || return 1
   kill -0 "$pid" 2>/dev/null || return 1
-  comm="$(ps -p "$pid" -o comm=,stat= 2>/dev/null || true)"
+  comm="$(ps -p "$pid" -o comm= 2>/dev/null || true)"
+  case "$comm" in mariadbd | mysqld) ;; *) return 1 ;; esac
   # A zombie (exited, not yet reaped by its parent) counts as gone.
-  case "$comm" in "mariadbd "Z* | "mysqld "Z*) return 1 ;; "mariadbd "* | "mysqld "*) ;; *) return 1 ;; esac
+  pid_alive "$pid" || return 1
   printf '%s\n' "$pid"
 }
 
@@ -175,13 +192,15 @@ launch_node() {
   local name="$1" dir pid
   shift
   dir="$(node_dir "$name")"
-  [ -f "$dir/error.log" ] && cat "$dir/error.log" >>"$dir/error.log.old" && : >"$dir/error.log"
+  [ -s "$dir/error.log" ] && cat "$dir/error.log" >>"$dir/error.log.old"
+  : >"$dir/error.log"
   rm -f "$dir/mysqld.pid" "$dir/mysqld.sock" "$dir/mysqld.sock.lock"
   setsid nohup mariadbd --defaults-file="$dir/my.cnf" "$@" </dev/null >>"$dir/error.log" 2>&1 &
   pid=$!
   # Recorded at once so that an interrupted start can still be cleaned up; mariadbd rewrites
   # the same pid here (setsid does not fork: a background job is no process-group leader).
   printf '%s\n' "$pid" >"$dir/mysqld.pid"
+  give "$dir/mysqld.pid" "$dir/error.log"
 }
 
 # Wait (bounded by SECONDS) until the node answers ping. 0: serving; 2: died with a port clash;
@@ -259,6 +278,10 @@ stop_cluster() {
     log "some servers of $CLUSTER_DIR could not be stopped; keeping the directory"
     return 1
   }
+  if [ "${AIOMYSQL_CLUSTER_KEEP:-0}" = 1 ]; then
+    log "AIOMYSQL_CLUSTER_KEEP=1: keeping $CLUSTER_DIR (logs in <node>/error.log)"
+    return 0
+  fi
   rm -rf "$CLUSTER_DIR"
 }
 
@@ -311,19 +334,25 @@ aria-pagecache-buffer-size=8M
 key-buffer-size=1M
 table-open-cache=400
 EOF
-  is_root && echo "user=root"
+  is_root && echo "user=$SERVER_USER"
   return 0
+}
+
+# Create a node's directory (data and tmp inside), owned by SERVER_USER.
+make_node_dir() {
+  local dir
+  dir="$(node_dir "$1")"
+  mkdir -p "$dir/data" "$dir/tmp"
+  give "$dir"
 }
 
 install_node_db() {
   local name="$1" dir args
   dir="$(node_dir "$name")"
-  mkdir -p "$dir/data" "$dir/tmp"
   args=(--no-defaults --datadir="$dir/data" --tmpdir="$dir/tmp" --auth-root-authentication-method=normal --skip-test-db --skip-name-resolve
     --innodb-log-file-size=16M --innodb-buffer-pool-size=24M)
-  # Run as the user mariadbd runs as, so that the data directory's owner matches (a Galera
-  # SST rewrites it as that user).
-  is_root && args+=(--user=root)
+  # As the user mariadbd runs as, so that it owns the data directory.
+  is_root && args+=(--user="$SERVER_USER")
   mariadb-install-db "${args[@]}" >"$dir/install.log" 2>&1 || {
     cat "$dir/install.log" >&2
     die "$name: mariadb-install-db failed"
@@ -362,6 +391,14 @@ print_cluster_env() {
     printf 'AIOMYSQL_CLUSTER_NODE=%s\n' "$(awk -v n="$name" '$1 == n' "$CLUSTER_DIR/nodes")"
   done
 }
+
+# Start of `start`: whatever way the script ends before `started_ok`, failing or interrupted,
+# it leaves no server of the half-built cluster running.
+guard_start() {
+  trap 'rc=$?; trap - EXIT; [ "$rc" -eq 0 ] || { log "start failed; stopping what it started"; stop_cluster || true; }; exit "$rc"' EXIT
+  trap 'log "interrupted"; exit 130' INT TERM
+}
+started_ok() { trap - EXIT INT TERM; }
 
 # Bounded poll: wait_until SECONDS WHAT COMMAND... (the command's success ends the wait).
 wait_until() {

@@ -98,11 +98,11 @@ cmd_start() {
   require_tools mariadbd mariadb-install-db mariadb mariadb-admin node setsid timeout
   local t0=$SECONDS n=$((replicas + 1)) i name ports port rc attempt pids=() p
   new_cluster_dir replication
-  trap 'trap - INT TERM; log "interrupted; cleaning up"; stop_cluster; exit 130' INT TERM
+  guard_start
   read -r -a ports <<<"$(pick_ports "$n")"
   for ((i = 1; i <= n; i++)); do
     name="node$i"
-    mkdir -p "$(node_dir "$name")"
+    make_node_dir "$name"
     printf '%s %s %s %s\n' "$name" "${ports[$((i - 1))]}" "$(node_dir "$name")/mysqld.sock" "$i" >>"$CLUSTER_DIR/nodes"
     write_cnf "$name" "${ports[$((i - 1))]}" "$i"
   done
@@ -111,10 +111,7 @@ cmd_start() {
     install_node_db "$name" &
     pids+=($!)
   done
-  for p in "${pids[@]}"; do wait "$p" || {
-    stop_cluster
-    die "installing the data directories failed"
-  }; done
+  for p in "${pids[@]}"; do wait "$p" || die "installing the data directories failed"; done
   for name in $(node_names); do
     # shellcheck disable=SC2046
     launch_node "$name" $(launch_args "$name")
@@ -136,26 +133,19 @@ cmd_start() {
         continue
       fi
       fail_start "$name" "did not come up"
-      stop_cluster
       exit 1
     done
   done
   for name in $(node_names); do
-    { echo "SET sql_log_bin = 0;"; accounts_sql; } | node_sql "$name" || {
-      stop_cluster
-      die "$name: setting up the accounts failed"
-    }
+    { echo "SET sql_log_bin = 0;"; accounts_sql; } | node_sql "$name" || die "$name: setting up the accounts failed"
   done
   # Written to the primary's binlog: the replicas get it through replication.
-  test_account_sql | node_sql node1 || {
-    stop_cluster
-    die "creating the test account failed"
-  }
+  test_account_sql | node_sql node1 || die "creating the test account failed"
   for name in $(node_names); do
     [ "$name" = node1 ] || point_at_primary "$name"
   done
   wait_replicas_caught_up
-  trap - INT TERM
+  started_ok
   log "started $n nodes in $((SECONDS - t0)) s"
   print_cluster_env
 }

@@ -4,7 +4,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { connect, DictCursor, type Connection } from "../../src/index.js";
-import { startReplication, type ClusterBase, type ClusterNode, type ReplicationCluster } from "../support/cluster.js";
+import {
+  startGalera,
+  startReplication,
+  type ClusterBase,
+  type ClusterNode,
+  type GaleraCluster,
+  type ReplicationCluster,
+} from "../support/cluster.js";
 import { waitFor } from "../support/wait.js";
 
 /** The test user's connection to one node, over TCP. */
@@ -190,5 +197,90 @@ describe("replication cluster harness", () => {
     const m = ++marker;
     await write(cluster, cluster.primary(), m);
     await waitMark(cluster, replica, m);
+  });
+});
+
+/** One wsrep status variable of a Galera node. */
+async function wsrep(cluster: ClusterBase, node: ClusterNode, variable: string): Promise<string> {
+  const line = await scalar(cluster, node, `SHOW GLOBAL STATUS LIKE '${variable}'`);
+  return line.split("\t")[1] ?? "";
+}
+
+describe("Galera cluster harness", () => {
+  let cluster: GaleraCluster;
+  let marker = 0;
+  before(async () => {
+    cluster = await startGalera();
+    await cluster.sql(
+      cluster.nodes[0] as ClusterNode,
+      `CREATE TABLE ${cluster.database}.marks (id INT AUTO_INCREMENT PRIMARY KEY, v INT NOT NULL)`,
+    );
+  });
+  after(() => cluster?.stopAll());
+
+  it("starts three Synced nodes in one Primary component, reachable by the test user", async () => {
+    assert.equal(cluster.nodes.length, 3);
+    for (const node of cluster.nodes) {
+      assert.equal(await wsrep(cluster, node, "wsrep_local_state_comment"), "Synced", node.name);
+      assert.equal(await wsrep(cluster, node, "wsrep_cluster_status"), "Primary", node.name);
+      assert.equal(await wsrep(cluster, node, "wsrep_cluster_size"), "3", node.name);
+      const conn = await connectTo(cluster, node);
+      try {
+        await using cur = conn.cursor();
+        await cur.execute("SELECT @@wsrep_on, @@server_id, @@read_only");
+        assert.deepEqual(await cur.fetchOne(), [1, node.serverId, 0]);
+      } finally {
+        conn.close();
+      }
+    }
+  });
+
+  it("a write on any node reaches the others", async () => {
+    const m = ++marker;
+    await cluster.sql(cluster.nodes[1] as ClusterNode, `INSERT INTO ${cluster.database}.marks (v) VALUES (${m})`);
+    for (const node of cluster.nodes) await waitMark(cluster, node, m);
+  });
+
+  it("desync on: Donor/Desynced; off: Synced again", async () => {
+    const node = cluster.nodes[1] as ClusterNode;
+    await cluster.desync(node, true);
+    assert.equal(await wsrep(cluster, node, "wsrep_local_state_comment"), "Donor/Desynced");
+    assert.equal(await scalar(cluster, node, "SELECT @@wsrep_desync"), "1");
+    await cluster.desync(node, false);
+    assert.equal(await wsrep(cluster, node, "wsrep_local_state_comment"), "Synced");
+  });
+
+  it("isolate on: the node is non-Primary and refuses queries (1047) while the others go on; off: it rejoins and catches up", async () => {
+    const [a, b, isolated] = cluster.nodes as [ClusterNode, ClusterNode, ClusterNode];
+    await cluster.isolate(isolated, true);
+    assert.notEqual(await wsrep(cluster, isolated, "wsrep_cluster_status"), "Primary");
+    assert.equal(await wsrep(cluster, a, "wsrep_cluster_size"), "2");
+    const conn = await connectTo(cluster, isolated);
+    try {
+      await using cur = conn.cursor();
+      await assert.rejects(cur.execute("SELECT COUNT(*) FROM marks"), (e: { errno?: number }) => e.errno === 1047);
+    } finally {
+      conn.close();
+    }
+    const m = ++marker;
+    await cluster.sql(a, `INSERT INTO ${cluster.database}.marks (v) VALUES (${m})`);
+    await waitMark(cluster, b, m);
+    await cluster.isolate(isolated, false);
+    assert.equal(await wsrep(cluster, isolated, "wsrep_cluster_status"), "Primary");
+    assert.equal(await wsrep(cluster, isolated, "wsrep_local_state_comment"), "Synced");
+    assert.equal(await wsrep(cluster, a, "wsrep_cluster_size"), "3");
+    await waitMark(cluster, isolated, m);
+  });
+
+  it("SIGKILL a node, write meanwhile, restart: it rejoins, is Synced and has the write", async () => {
+    const [a, victim] = cluster.nodes as [ClusterNode, ClusterNode];
+    await cluster.kill(victim, "SIGKILL");
+    await assert.rejects(connectTo(cluster, victim, 2), "the killed node is gone");
+    const m = ++marker;
+    await cluster.sql(a, `INSERT INTO ${cluster.database}.marks (v) VALUES (${m})`);
+    await cluster.restart(victim);
+    assert.equal(await wsrep(cluster, victim, "wsrep_local_state_comment"), "Synced");
+    assert.equal(await wsrep(cluster, victim, "wsrep_cluster_status"), "Primary");
+    await waitMark(cluster, victim, m);
   });
 });
