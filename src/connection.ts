@@ -7,7 +7,7 @@ import { ChangeUserCommand, writeComChangeUser } from "./auth/change-user.js";
 import { Command, OkCommand, QueryCommand, type CommandHost, type ResultSet } from "./command.js";
 import { makeDecoders } from "./converters.js";
 import { Cursor, type CursorClass, type DictCursor, type SSCursor, type SSDictCursor } from "./cursors.js";
-import { InterfaceError, MySQLError, OperationalError, clientError, serverError } from "./errors.js";
+import { InterfaceError, MySQLError, OperationalError, clientError, commitOutcomeUnknown, serverError } from "./errors.js";
 import { escape as escapeValue } from "./escape.js";
 import { statementNamesFile } from "./local-infile.js";
 import { connectChannel, echo, queryChannel, redactSql, traced } from "./tracing.js";
@@ -20,6 +20,7 @@ import { PacketParser } from "./protocol/framing.js";
 import { parseHandshakeV10, writeHandshakeResponse41, writeSSLRequest, type HandshakeV10 } from "./protocol/handshake.js";
 import { MalformedPacketError } from "./protocol/reader.js";
 import { parseErr, parseOk } from "./protocol/results.js";
+import type { SessionState } from "./protocol/session-state.js";
 import { ARRAY_ROWS, type DecodeContext, type RowShape } from "./protocol/rows.js";
 import { frameLargePayload, PacketWriter } from "./protocol/writer.js";
 import type { ParamEncoding } from "./protocol/binary.js";
@@ -94,6 +95,10 @@ export class Connection implements CommandHost, AsyncDisposable {
   decodeContext: DecodeContext;
   /** @internal The pool this connection belongs to, if any. */
   owner: ConnectionOwner | null = null;
+  /** The name of the cluster node this connection is on, or null outside a cluster pool. */
+  node: string | null = null;
+  /** @internal Told of every session state change the server reports (a cluster pool tracks GTIDs). */
+  onSessionState: ((state: SessionState) => void) | null = null;
   /** Milliseconds since the epoch when the connection was last (re)established. */
   createdAt = 0;
   /** Milliseconds since the epoch of the last command sent. */
@@ -700,7 +705,8 @@ export class Connection implements CommandHost, AsyncDisposable {
   // ---- CommandHost ----
 
   /** @internal */
-  noteStatus(statusFlags: number): void {
+  noteStatus(statusFlags: number, sessionState?: SessionState): void {
+    if (sessionState !== undefined) this.onSessionState?.(sessionState);
     this.serverStatus = statusFlags;
   }
 
@@ -831,9 +837,17 @@ export class Connection implements CommandHost, AsyncDisposable {
     await this.query("BEGIN", { drainAll: true });
   }
 
-  /** Commits the current transaction. */
+  /**
+   * Commits the current transaction. When the connection is lost while the COMMIT is in flight,
+   * rejects with `TransactionResolutionUnknownError`: the server may have committed or not.
+   */
   async commit(): Promise<void> {
-    await this.query("COMMIT", { drainAll: true });
+    const wasOpen = !this.closed;
+    try {
+      await this.query("COMMIT", { drainAll: true });
+    } catch (e) {
+      throw wasOpen ? commitOutcomeUnknown(e) : e;
+    }
   }
 
   /** Rolls back the current transaction. */

@@ -28,6 +28,8 @@ export interface PoolQueryOptions<R = Row> {
   timeout?: number | undefined;
   /** The cursor class whose rows `query()` returns (default: the pool's `cursorClass`, else `Cursor`). */
   cursorClass?: CursorClass<Cursor<R>> | undefined;
+  /** Cluster pools: the statement may run twice, so a write is retried once on the new writer after a failover. */
+  idempotent?: boolean | undefined;
 }
 
 /** What `Pool.execute()` resolves to. */
@@ -157,11 +159,19 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
     this.startMaintenance();
   }
 
+  /**
+   * @internal Runs on every new connection before the pool uses it (a cluster pool's probe); a
+   * rejection closes the connection and fails the open.
+   */
+  prepareConnection: ((conn: Connection) => Promise<void>) | null = null;
+
   private async openConnection(): Promise<Connection> {
     const conn = new Connection(this.connectOptions);
     try {
       await conn.open();
+      if (this.prepareConnection !== null) await this.prepareConnection(conn);
     } catch (e) {
+      conn.close();
       this.counters.createFailures++;
       throw e;
     }
@@ -611,11 +621,10 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
 }
 
 /**
- * Creates a pool and opens its first `minSize` connections. Accepts every connect() option,
- * or a connection URL. Rejects (an `OperationalError` when the server cannot be reached)
- * leaving nothing open when one of those connections fails.
+ * @internal Creates a single-server pool and opens its first `minSize` connections (`createPool()`
+ * picks between it and a cluster pool).
  */
-export async function createPool(options: PoolOptions | string = {}): Promise<Pool> {
+export async function openPool(options: PoolOptions | string = {}): Promise<Pool> {
   const pool = new Pool(options);
   try {
     await pool.fill();
