@@ -16,14 +16,8 @@
 
 CLUSTER_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CLUSTER_REPO_ROOT="$(cd "$CLUSTER_LIB_DIR/.." && pwd)"
-
-# Debian installs mariadbd in sbin, which is not on every user's PATH.
-case ":$PATH:" in *":/usr/sbin:"*) ;; *) PATH="$PATH:/usr/sbin" ;; esac
-case ":$PATH:" in *":/sbin:"*) ;; *) PATH="$PATH:/sbin" ;; esac
-export PATH
-
-# The client honours MYSQL_HOST & co. even with --socket; a sourced env file must not leak in.
-unset MYSQL_HOST MYSQL_PWD MYSQL_TCP_PORT MYSQL_UNIX_PORT
+# shellcheck source=scripts/server-lib.sh
+. "$CLUSTER_LIB_DIR/server-lib.sh"
 
 # Keep socket paths short (unix sockets are limited to ~107 bytes): the root sits directly
 # under the temp dir, named after a checksum of the checkout's path.
@@ -49,7 +43,6 @@ die() {
   log "$*"
   exit 1
 }
-is_root() { [ "$(id -u)" -eq 0 ]; }
 
 # The user mariadbd runs as. Not root when we are root: a Galera joiner receives its SST from
 # an rsync daemon that mariadbd starts, and an rsync daemon started by root writes as "nobody"
@@ -70,26 +63,6 @@ require_tools() {
   for t in "$@"; do command -v "$t" >/dev/null 2>&1 || missing+=("$t"); done
   [ "${#missing[@]}" -eq 0 ] && return 0
   die "missing tools: ${missing[*]} (on Debian: apt-get install mariadb-server mariadb-client galera-4 rsync)"
-}
-
-# N distinct free TCP ports on 127.0.0.1, space-separated (all held open together while they
-# are chosen, so they differ; a clash with another process afterwards is retried by callers).
-pick_ports() {
-  node -e '
-    const net = require("net");
-    const n = Number(process.argv[1]);
-    const servers = [];
-    let ready = 0;
-    for (let i = 0; i < n; i++) {
-      const s = net.createServer();
-      servers.push(s);
-      s.listen(0, "127.0.0.1", () => {
-        if (++ready === n) {
-          console.log(servers.map((x) => x.address().port).join(" "));
-          for (const x of servers) x.close();
-        }
-      });
-    }' "$1"
 }
 
 # ------------------------------------------------------------------ cluster directory
@@ -133,27 +106,8 @@ node_dir() { printf '%s/%s\n' "$CLUSTER_DIR" "$1"; }
 
 # ------------------------------------------------------------------------- processes
 
-# Pid from the node's pid file, only if that process is alive and really a MariaDB server.
-node_pid() {
-  local f pid comm
-  f="$(node_dir "$1")/mysqld.pid"
-  [ -s "$f" ] || return 1
-  pid="$(tr -dc '0-9' <"$f")"
-  [ -n "$pid" ] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
-  comm="$(ps -p "$pid" -o comm= 2>/dev/null || true)"
-  case "$comm" in mariadbd | mysqld) ;; *) return 1 ;; esac
-  # A zombie (exited, not yet reaped by its parent) counts as gone.
-  pid_alive "$pid" || return 1
-  printf '%s\n' "$pid"
-}
-
-# The process exists and is no zombie.
-pid_alive() {
-  local st
-  st="$(ps -p "$1" -o stat= 2>/dev/null || true)"
-  [ -n "$st" ] && [ "${st#Z}" = "$st" ]
-}
+# Pid of the node's server, only if it is alive and really a MariaDB server.
+node_pid() { mariadbd_pid "$(node_dir "$1")/mysqld.pid"; }
 
 # "running", "frozen" (SIGSTOPped) or "down".
 node_state() {
@@ -186,21 +140,18 @@ node_ping() {
     >/dev/null 2>&1
 }
 
-# Start the node's mariadbd detached (own session, so a Ctrl-C aimed at the caller does not
-# reach it) with its my.cnf plus any extra arguments. Returns at once.
+# Start the node's mariadbd detached with its my.cnf plus any extra arguments. Returns at once.
 launch_node() {
-  local name="$1" dir pid
+  local name="$1" dir
   shift
   dir="$(node_dir "$name")"
   [ -s "$dir/error.log" ] && cat "$dir/error.log" >>"$dir/error.log.old"
   : >"$dir/error.log"
-  rm -f "$dir/mysqld.pid" "$dir/mysqld.sock" "$dir/mysqld.sock.lock"
-  setsid nohup mariadbd --defaults-file="$dir/my.cnf" "$@" </dev/null >>"$dir/error.log" 2>&1 &
-  pid=$!
-  # Recorded at once so that an interrupted start can still be cleaned up; mariadbd rewrites
-  # the same pid here (setsid does not fork: a background job is no process-group leader).
-  printf '%s\n' "$pid" >"$dir/mysqld.pid"
+  rm -f "$dir/mysqld.sock" "$dir/mysqld.sock.lock"
+  # Both files belong to the server's user before it starts, so that it can rewrite them.
+  : >"$dir/mysqld.pid"
   give "$dir/mysqld.pid" "$dir/error.log"
+  spawn_mariadbd "$dir/error.log" "$dir/mysqld.pid" --defaults-file="$dir/my.cnf" "$@"
 }
 
 # Wait (bounded by SECONDS) until the node answers ping. 0: serving; 2: died with a port clash;
@@ -244,25 +195,11 @@ signal_node() {
   die "$name (pid $pid) did not react to SIG$sig within 60 s"
 }
 
-# Stop a node by its pid: SIGCONT (in case it is frozen), SIGTERM, and SIGKILL if it has not
-# exited within BOUND seconds. Quiet when the node is already down.
-stop_node() {
-  local name="$1" bound="${2:-20}" pid i
-  pid="$(node_pid "$name")" || return 0
-  kill -CONT "$pid" 2>/dev/null || true
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < bound * 10; i++)); do
-    pid_alive "$pid" || return 0
-    sleep 0.1
-  done
-  log "$name (pid $pid) still alive after SIGTERM; sending SIGKILL"
-  kill -KILL "$pid" 2>/dev/null || true
-  for ((i = 0; i < 100; i++)); do
-    pid_alive "$pid" || return 0
-    sleep 0.1
-  done
-  log "$name (pid $pid) survived SIGKILL"
-  return 1
+# Stop a node by its pid (SIGTERM, SIGKILL after BOUND seconds). Quiet when it is already down.
+stop_node() { # stop_node NAME [BOUND]
+  local pid
+  pid="$(node_pid "$1")" || return 0
+  stop_pid "$pid" "${2:-20}"
 }
 
 # Stop every node of the cluster at CLUSTER_DIR in parallel and remove its directory.
