@@ -36,6 +36,9 @@ log-slave-updates
 gtid-strict-mode=1
 binlog-format=ROW
 relay-log=relay-bin
+# Crash-safe replicas: after a SIGKILL, throw the relay log away and fetch again from the
+# GTID position (kept in the transactional mysql.gtid_slave_pos).
+relay-log-recovery=1
 report-host=127.0.0.1
 report-port=$2
 slave-net-timeout=10

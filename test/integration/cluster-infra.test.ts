@@ -198,6 +198,17 @@ describe("replication cluster harness", () => {
     await write(cluster, cluster.primary(), m);
     await waitMark(cluster, replica, m);
   });
+
+  it("SIGKILL every node, restart them all: roles kept, replication resumes", async () => {
+    const primary = cluster.primary();
+    for (const node of cluster.nodes) await cluster.kill(node, "SIGKILL");
+    for (const node of cluster.nodes) await cluster.restart(node);
+    assert.equal(cluster.primary(), primary);
+    for (const node of cluster.nodes) assert.equal(await readOnly(cluster, node), node === primary ? "0" : "1", node.name);
+    const m = ++marker;
+    await write(cluster, primary, m);
+    for (const node of cluster.nodes) await waitMark(cluster, node, m);
+  });
 });
 
 /** One wsrep status variable of a Galera node. */
@@ -282,5 +293,21 @@ describe("Galera cluster harness", () => {
     assert.equal(await wsrep(cluster, victim, "wsrep_local_state_comment"), "Synced");
     assert.equal(await wsrep(cluster, victim, "wsrep_cluster_status"), "Primary");
     await waitMark(cluster, victim, m);
+  });
+
+  it("SIGKILL every node: restarting one bootstraps a new Primary component, the others rejoin it", async () => {
+    for (const node of cluster.nodes) await cluster.kill(node, "SIGKILL");
+    const [first, ...rest] = cluster.nodes as [ClusterNode, ...ClusterNode[]];
+    await cluster.restart(first);
+    assert.equal(await wsrep(cluster, first, "wsrep_cluster_status"), "Primary");
+    assert.equal(await wsrep(cluster, first, "wsrep_cluster_size"), "1");
+    const m = ++marker;
+    await cluster.sql(first, `INSERT INTO ${cluster.database}.marks (v) VALUES (${m})`);
+    for (const node of rest) await cluster.restart(node);
+    for (const node of cluster.nodes) {
+      assert.equal(await wsrep(cluster, node, "wsrep_local_state_comment"), "Synced", node.name);
+      await waitMark(cluster, node, m);
+    }
+    assert.equal(await wsrep(cluster, first, "wsrep_cluster_size"), String(cluster.nodes.length));
   });
 });
