@@ -116,8 +116,9 @@ export class ClusterNode {
    * Probes the node on its monitor connection (opened when needed), bounded by `deadlineMs`;
    * concurrent calls share one probe. Never rejects: a failure marks the node down.
    */
-  probe(deadlineMs: number, intervalMs: number, maxLagS: number | null): Promise<void> {
-    if (this.probing !== null) return this.probing;
+  probe(deadlineMs: number, intervalMs: number, maxLagS: number | null, fresh = false): Promise<void> {
+    // A fresh probe must start after the call (the node may have come back since the one in flight began).
+    if (this.probing !== null) return fresh ? this.probing.then(() => this.probe(deadlineMs, intervalMs, maxLagS)) : this.probing;
     this.probing = this.runProbe(deadlineMs, intervalMs, maxLagS).finally(() => (this.probing = null));
     return this.probing;
   }

@@ -95,9 +95,9 @@ export class ClusterPool extends Pool {
     return (n.options.connectTimeout ?? DEFAULT_NODE_CONNECT_TIMEOUT_S) * 1000;
   }
 
-  private probeNode(n: ClusterNode): Promise<void> {
+  private probeNode(n: ClusterNode, fresh = false): Promise<void> {
     this.lastCheck.set(n, Date.now());
-    return n.probe(this.probeDeadlineMs(n), this.cluster.healthCheckMs, this.cluster.maxReplicaLagS);
+    return n.probe(this.probeDeadlineMs(n), this.cluster.healthCheckMs, this.cluster.maxReplicaLagS, fresh);
   }
 
   /** Re-probes up nodes every healthCheckInterval and down nodes when their backoff ends. */
@@ -112,7 +112,7 @@ export class ClusterPool extends Pool {
 
   /** Probes every node now (after a read-only refusal, or when no node can take a call), bounded by `d`. */
   private async reprobe(d: Deadline, only?: (n: ClusterNode) => boolean): Promise<void> {
-    const probes = Promise.all(this.nodes.filter((n) => only?.(n) ?? true).map((n) => this.probeNode(n)));
+    const probes = Promise.all(this.nodes.filter((n) => only?.(n) ?? true).map((n) => this.probeNode(n, true)));
     const left = d.at - Date.now();
     if (left <= 0) return;
     let timer: NodeJS.Timeout | undefined;
