@@ -211,45 +211,23 @@ cmd_desync() {
   esac
 }
 
-parse_dir() { # sets CLUSTER_DIR from --dir DIR; the rest stays in ARGS
-  ARGS=()
-  while [ $# -gt 0 ]; do
-    case "$1" in
-      --dir)
-        CLUSTER_DIR="${2:-}"
-        shift 2
-        ;;
-      *)
-        ARGS+=("$1")
-        shift
-        ;;
-    esac
-  done
+KIND_STEPS="status restart isolate desync"
+kind_step() {
+  case "$1" in
+    status) cmd_status ;;
+    restart)
+      need 1 NODE
+      cmd_restart "${ARGS[0]}"
+      ;;
+    isolate)
+      need 2 "NODE on|off"
+      cmd_isolate "${ARGS[0]}" "${ARGS[1]}"
+      ;;
+    desync)
+      need 2 "NODE on|off"
+      cmd_desync "${ARGS[0]}" "${ARGS[1]}"
+      ;;
+  esac
 }
 
-need() { [ "${#ARGS[@]}" -ge "$1" ] || die "usage: $0 $CMD $2"; }
-
-CMD="${1:-}"
-[ $# -gt 0 ] && shift
-case "$CMD" in
-  start) cmd_start "$@" ;;
-  stop-all) stop_all_clusters ;;
-  stop | status | kill | resume | restart | isolate | desync | sql)
-    parse_dir "$@"
-    resolve_cluster_dir galera
-    case "$CMD" in
-      stop) stop_cluster ;;
-      status) cmd_status ;;
-      kill) need 1 "NODE [SIGKILL|SIGTERM|SIGSTOP]" && signal_node "${ARGS[0]}" "${ARGS[1]:-SIGKILL}" ;;
-      resume) need 1 NODE && signal_node "${ARGS[0]}" SIGCONT ;;
-      restart) need 1 NODE && cmd_restart "${ARGS[0]}" ;;
-      isolate) need 2 "NODE on|off" && cmd_isolate "${ARGS[0]}" "${ARGS[1]}" ;;
-      desync) need 2 "NODE on|off" && cmd_desync "${ARGS[0]}" "${ARGS[1]}" ;;
-      sql) need 2 "NODE STATEMENT" && node_sql "${ARGS[0]}" -e "${ARGS[1]}" ;;
-    esac
-    ;;
-  *)
-    sed -n '2,20p' "$0" >&2
-    exit 2
-    ;;
-esac
+cluster_main galera 2,19p "$@"

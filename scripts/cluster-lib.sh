@@ -348,3 +348,73 @@ wait_until() {
   done
   die "gave up after $bound s waiting for: $what"
 }
+
+# ------------------------------------------------------------------ command line
+
+# Sets CLUSTER_DIR from --dir DIR; the other arguments stay in ARGS.
+parse_dir() {
+  ARGS=()
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --dir)
+        CLUSTER_DIR="${2:-}"
+        shift 2
+        ;;
+      *)
+        ARGS+=("$1")
+        shift
+        ;;
+    esac
+  done
+}
+
+need() { [ "${#ARGS[@]}" -ge "$1" ] || die "usage: $0 $CMD $2"; }
+
+# The steps both kinds of cluster have, on the arguments parse_dir left in ARGS.
+common_step() { # common_step CMD
+  case "$1" in
+    stop) stop_cluster ;;
+    kill)
+      need 1 "NODE [SIGKILL|SIGTERM|SIGSTOP]"
+      signal_node "${ARGS[0]}" "${ARGS[1]:-SIGKILL}"
+      ;;
+    resume)
+      need 1 NODE
+      signal_node "${ARGS[0]}" SIGCONT
+      ;;
+    sql)
+      need 2 "NODE STATEMENT"
+      node_sql "${ARGS[0]}" -e "${ARGS[1]}"
+      ;;
+  esac
+}
+
+# The whole command line of a cluster script: start, stop-all, the common steps, and the
+# kind's own steps (KIND_STEPS, run by the script's kind_step function). USAGE is the sed
+# range of the script's header comment to print on a bad command.
+cluster_main() { # cluster_main KIND USAGE ARGS...
+  local kind="$1" usage="$2"
+  shift 2
+  CMD="${1:-}"
+  [ $# -gt 0 ] && shift
+  case " start stop-all stop kill resume sql $KIND_STEPS " in
+    *" $CMD "*) ;;
+    *)
+      [ -n "$CMD" ] && log "unknown command: $CMD"
+      sed -n "$usage" "$0" >&2
+      exit 2
+      ;;
+  esac
+  case "$CMD" in
+    start) cmd_start "$@" ;;
+    stop-all) stop_all_clusters ;;
+    *)
+      parse_dir "$@"
+      resolve_cluster_dir "$kind"
+      case "$CMD" in
+        stop | kill | resume | sql) common_step "$CMD" ;;
+        *) kind_step "$CMD" ;;
+      esac
+      ;;
+  esac
+}

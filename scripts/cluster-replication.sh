@@ -237,48 +237,25 @@ cmd_delay() {
   if [ "$running" = Yes ]; then node_sql "$name" -e "START SLAVE"; else node_sql "$name" -e "START SLAVE IO_THREAD"; fi
 }
 
-parse_dir() { # sets CLUSTER_DIR from a leading --dir DIR; the rest stays in ARGS
-  ARGS=()
-  while [ $# -gt 0 ]; do
-    case "$1" in
-      --dir)
-        CLUSTER_DIR="${2:-}"
-        shift 2
-        ;;
-      *)
-        ARGS+=("$1")
-        shift
-        ;;
-    esac
-  done
+KIND_STEPS="status promote switchover restart stop-applier start-applier delay"
+kind_step() {
+  case "$1" in
+    status) cmd_status ;;
+    delay)
+      need 2 "NODE SECONDS"
+      cmd_delay "${ARGS[0]}" "${ARGS[1]}"
+      ;;
+    *)
+      need 1 NODE
+      case "$1" in
+        promote) cmd_promote "${ARGS[0]}" ;;
+        switchover) cmd_switchover "${ARGS[0]}" ;;
+        restart) cmd_restart "${ARGS[0]}" ;;
+        stop-applier) cmd_applier "${ARGS[0]}" STOP ;;
+        start-applier) cmd_applier "${ARGS[0]}" START ;;
+      esac
+      ;;
+  esac
 }
 
-need() { [ "${#ARGS[@]}" -ge "$1" ] || die "usage: $0 $CMD $2"; }
-
-CMD="${1:-}"
-[ $# -gt 0 ] && shift
-case "$CMD" in
-  start) cmd_start "$@" ;;
-  stop-all) stop_all_clusters ;;
-  stop | status | promote | switchover | kill | resume | restart | stop-applier | start-applier | delay | sql)
-    parse_dir "$@"
-    resolve_cluster_dir replication
-    case "$CMD" in
-      stop) stop_cluster ;;
-      status) cmd_status ;;
-      promote) need 1 NODE && cmd_promote "${ARGS[0]}" ;;
-      switchover) need 1 NODE && cmd_switchover "${ARGS[0]}" ;;
-      kill) need 1 "NODE [SIGKILL|SIGTERM|SIGSTOP]" && signal_node "${ARGS[0]}" "${ARGS[1]:-SIGKILL}" ;;
-      resume) need 1 NODE && signal_node "${ARGS[0]}" SIGCONT ;;
-      restart) need 1 NODE && cmd_restart "${ARGS[0]}" ;;
-      stop-applier) need 1 NODE && cmd_applier "${ARGS[0]}" STOP ;;
-      start-applier) need 1 NODE && cmd_applier "${ARGS[0]}" START ;;
-      delay) need 2 "NODE SECONDS" && cmd_delay "${ARGS[0]}" "${ARGS[1]}" ;;
-      sql) need 2 "NODE STATEMENT" && node_sql "${ARGS[0]}" -e "${ARGS[1]}" ;;
-    esac
-    ;;
-  *)
-    sed -n '2,22p' "$0" >&2
-    exit 2
-    ;;
-esac
+cluster_main replication 2,21p "$@"
