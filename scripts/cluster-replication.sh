@@ -25,6 +25,9 @@ CLUSTER_TAG="cluster-replication"
 # shellcheck source=scripts/cluster-lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/cluster-lib.sh"
 
+# Bound of each MASTER_GTID_WAIT, in seconds: under the scripts' bound of one SQL statement.
+GTID_WAIT=$((CLUSTER_SQL_TIMEOUT - 5))
+
 primary_name() { cat "$CLUSTER_DIR/primary"; }
 
 write_cnf() { # write_cnf NAME PORT SERVER_ID
@@ -81,8 +84,8 @@ wait_replicas_caught_up() {
   for name in $(node_names); do
     [ "$name" = "$primary" ] && continue
     node_live "$name" || continue
-    r="$(node_sql "$name" -e "SELECT MASTER_GTID_WAIT('$pos', 60)")"
-    [ "$r" = 0 ] || die "$name did not reach the primary's position $pos within 60 s"
+    r="$(node_sql "$name" -e "SELECT MASTER_GTID_WAIT('$pos', $GTID_WAIT)")"
+    [ "$r" = 0 ] || die "$name did not reach the primary's position $pos within $GTID_WAIT s"
   done
 }
 
@@ -165,6 +168,20 @@ cmd_status() {
   done
 }
 
+# Before a replica is promoted, let it apply what it has already received, so that no
+# transaction the others may have is lost (gtid-strict-mode would then stop them replicating
+# from it). Skipped when a test stopped its applier or delayed it on purpose; bounded.
+apply_received() {
+  local name="$1" io_pos r
+  [ "$(slave_field "$name" Slave_SQL_Running)" = Yes ] || return 0
+  [ "$(slave_field "$name" SQL_Delay)" = 0 ] || return 0
+  node_sql "$name" -e "STOP SLAVE IO_THREAD"
+  io_pos="$(slave_field "$name" Gtid_IO_Pos)"
+  [ -n "$io_pos" ] || return 0
+  r="$(node_sql "$name" -e "SELECT MASTER_GTID_WAIT('$io_pos', $GTID_WAIT)")"
+  [ "$r" = 0 ] || log "promote: $name had not applied up to $io_pos after $GTID_WAIT s; promoting it anyway"
+}
+
 # Failover: NODE stops replicating and takes writes; every other live node follows it.
 cmd_promote() {
   local name="$1" other old
@@ -173,6 +190,7 @@ cmd_promote() {
   old="$(primary_name)"
   # An old primary that is still up must not keep taking writes.
   if [ "$old" != "$name" ] && node_live "$old"; then node_sql "$old" -e "SET GLOBAL read_only = ON"; fi
+  apply_received "$name"
   node_sql "$name" -e "STOP SLAVE; RESET SLAVE ALL; SET GLOBAL read_only = OFF"
   echo "$name" >"$CLUSTER_DIR/primary.tmp"
   mv "$CLUSTER_DIR/primary.tmp" "$CLUSTER_DIR/primary"
@@ -194,8 +212,12 @@ cmd_switchover() {
   node_live "$name" || die "switchover: $name is not running"
   node_sql "$old" -e "SET GLOBAL read_only = ON"
   pos="$(node_sql "$old" -e 'SELECT @@gtid_binlog_pos')"
-  r="$(node_sql "$name" -e "SELECT MASTER_GTID_WAIT('$pos', 60)")"
-  [ "$r" = 0 ] || die "switchover: $name did not reach $old's position $pos within 60 s (applier stopped?)"
+  r="$(node_sql "$name" -e "SELECT MASTER_GTID_WAIT('$pos', $GTID_WAIT)")"
+  if [ "$r" != 0 ]; then
+    # Leave the cluster as it was: the old primary takes writes again.
+    node_sql "$old" -e "SET GLOBAL read_only = OFF"
+    die "switchover: $name did not reach $old's position $pos within $GTID_WAIT s (applier stopped?); $old stays the primary"
+  fi
   cmd_promote "$name"
 }
 
