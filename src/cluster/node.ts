@@ -2,10 +2,11 @@
 // reports them, the backoff of its probes while it is down, and its counters.
 import { channel } from "node:diagnostics_channel";
 import { Connection } from "../connection.js";
-import { OperationalError } from "../errors.js";
+import { clientError, OperationalError } from "../errors.js";
+import { CR } from "../protocol/constants.js";
 import type { ResolvedOptions } from "../options.js";
 import { Pool } from "../pool.js";
-import { judge, parseProbe, probeSql, readLag, type ProbeResult } from "./probe.js";
+import { isNodeFailure, judge, parseProbe, probeSql, readLag, type ProbeResult } from "./probe.js";
 import type { NodeRole, NodeSpec, NodeState, NodeStats } from "./options.js";
 
 /** A message of the `aiomysql:node` diagnostics channel: a node's state or role changed. */
@@ -54,6 +55,8 @@ export class ClusterNode {
   private probing: Promise<void> | null = null;
   private monitor: Connection | null = null;
   counters = { acquired: 0, failed: 0, routedReads: 0, causalWaits: 0, causalFallbacks: 0 };
+  /** Connections handed out from this node (closed ones are pruned as new ones are added). */
+  readonly inUse = new Set<Connection>();
 
   constructor(spec: NodeSpec, pool: Pool, options: ResolvedOptions) {
     this.spec = spec;
@@ -81,13 +84,18 @@ export class ClusterNode {
   /** Records that the node failed with `err`: down, probed again after a backoff with jitter. */
   fail(err: unknown, intervalMs: number): void {
     this.counters.failed++;
-    this.backoffMs = Math.min(intervalMs, Math.max(BACKOFF_MIN_MS, this.backoffMs * 2));
-    // Full jitter in [backoff/2, backoff): many clients do not reprobe a node in step.
-    this.nextProbeAt = Date.now() + this.backoffMs / 2 + Math.random() * (this.backoffMs / 2);
+    this.backOff(intervalMs);
     const error = err instanceof Error ? err : new OperationalError(String(err));
     this.set(this.role, "down", error);
     // Free connections to a down node are most likely dead: drop them.
     void this.pool.clear().catch(() => {});
+  }
+
+  /** Pushes the next probe back: the delay doubles from 100 ms up to the health interval. */
+  private backOff(intervalMs: number): void {
+    this.backoffMs = Math.min(intervalMs, Math.max(BACKOFF_MIN_MS, this.backoffMs * 2));
+    // Jitter in [backoff/2, backoff): many clients do not reprobe a node in step.
+    this.nextProbeAt = Date.now() + this.backoffMs / 2 + Math.random() * (this.backoffMs / 2);
   }
 
   private set(role: NodeRole, state: NodeState, error: Error | null): void {
@@ -136,7 +144,22 @@ export class ClusterNode {
     } catch (e) {
       this.monitor?.close();
       this.monitor = null;
+      if (!isNodeFailure(e)) {
+        // An error every node would give (a wrong password): not a sign of the node's health.
+        this.lastError = e instanceof Error ? e : new OperationalError(String(e));
+        this.counters.failed++;
+        this.backOff(intervalMs);
+        return;
+      }
       this.fail(e, intervalMs);
+      // The node does not answer: statements still waiting on it would wait forever (a frozen
+      // server keeps its sockets open). Fail them as lost, so reads can run elsewhere.
+      const lost = clientError(
+        CR.SERVER_LOST,
+        `Lost connection to ${this.name}: the node stopped answering (${this.lastError?.message ?? "down"})`,
+        e,
+      );
+      for (const conn of this.inUse) if (!conn.closed && conn.hasPendingWork) conn.abort(lost);
     } finally {
       clearTimeout(timer);
     }

@@ -187,6 +187,8 @@ export class ClusterPool extends Pool {
     try {
       const conn = await node.pool.acquire({ signal: d.signal, timeout: Number.isFinite(left) ? Math.max(0, left) / 1000 : undefined });
       node.counters.acquired++;
+      for (const c of node.inUse) if (c.closed) node.inUse.delete(c);
+      node.inUse.add(conn);
       return conn;
     } catch (e) {
       if (isNodeFailure(e)) node.fail(e, this.cluster.healthCheckMs);
@@ -307,6 +309,7 @@ export class ClusterPool extends Pool {
     const node = this.nodeOf(conn);
     if (node === undefined) throw new InterfaceError("release(): the connection does not belong to this pool");
     const lost = conn.closed;
+    node.inUse.delete(conn);
     node.pool.release(conn);
     if (lost && !this.shut) void this.probeNode(node);
   }

@@ -190,6 +190,27 @@ describe("cluster pool over a replication cluster", { timeout: 600_000 }, () => 
     }
   });
 
+  it("fails over a read stuck on a frozen replica (SIGSTOP) and routes around it", async () => {
+    await using pool = await open({ selector: "ordered" });
+    await settled(pool);
+    const victim = [...cluster.nodes].reverse().find((n) => n !== cluster.primary())!;
+    // Warm a connection to the victim, so the read below is sent before anyone notices.
+    assert.equal(await serverIdOfRead(pool), victim.serverId);
+    await cluster.kill(victim, "SIGSTOP");
+    try {
+      const rows = await pool.query<unknown[]>("SELECT @@server_id");
+      assert.notEqual(Number(rows[0]![0]), victim.serverId, "the read was answered by another node");
+      assert.equal(stateOf(pool, victim.name).state, "down");
+      const started = process.hrtime.bigint();
+      for (let i = 0; i < 20; i++) pool.release(await pool.acquire({ readOnly: true }));
+      const perAcquireUs = Number(process.hrtime.bigint() - started) / 20 / 1000;
+      console.log(`# figure: acquire({ readOnly: true }) with one replica frozen: ${perAcquireUs.toFixed(0)} us each`);
+    } finally {
+      await cluster.resume(victim);
+    }
+    await waitFor("the frozen replica up again", () => stateOf(pool, victim.name).state === "up");
+  });
+
   it("follows a switchover without disconnect: a write that meets the old primary fails with FailoverError, then writes go to the new one", async () => {
     // A long health interval, so the pool learns of the switchover from the refusal itself.
     await using pool = await open({ healthCheckInterval: 3600 });
