@@ -115,6 +115,7 @@ export class ClusterPool extends Pool {
     const probes = Promise.all(this.nodes.filter((n) => only?.(n) ?? true).map((n) => this.probeNode(n, true)));
     const left = d.at - Date.now();
     if (left <= 0) return;
+    if (!Number.isFinite(left)) return void (await probes); // each probe is bounded by its own deadline
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([probes, new Promise<void>((r) => (timer = setTimeout(r, left)))]);
     clearTimeout(timer);
