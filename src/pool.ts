@@ -58,6 +58,39 @@ const DEFAULT_PING_DEADLINE_MS = 10_000;
 const REFILL_BACKOFF_MIN_MS = 200;
 const REFILL_BACKOFF_MAX_MS = 10_000;
 
+/** @internal The body of `Pool.query()`: one statement on a cursor of `conn`, its rows. */
+export async function queryRows<R>(
+  conn: Connection,
+  sql: string,
+  args: SqlArgs | SqlParam | null | undefined,
+  cursorClass: CursorClass<Cursor<R>> | undefined,
+  execOptions: ExecuteOptions,
+): Promise<R[]> {
+  const cur = (cursorClass ? conn.cursor(cursorClass) : conn.cursor()) as Cursor<R>;
+  try {
+    await cur.execute(sql, args, execOptions);
+    return await cur.fetchAll();
+  } finally {
+    await cur.close();
+  }
+}
+
+/** @internal The body of `Pool.execute()`: one statement on a cursor of `conn`, its counts. */
+export async function executeCount(
+  conn: Connection,
+  sql: string,
+  args: SqlArgs | SqlParam | null | undefined,
+  execOptions: ExecuteOptions,
+): Promise<PoolExecuteResult> {
+  const cur = conn.cursor();
+  try {
+    const rowCount = await cur.execute(sql, args, execOptions);
+    return { rowCount, lastRowId: cur.lastRowId };
+  } finally {
+    await cur.close();
+  }
+}
+
 /** A pool of connections; create one with `createPool()`. */
 export class Pool implements ConnectionOwner, AsyncDisposable {
   /** @internal */ readonly settings: PoolSettings;
@@ -571,15 +604,7 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
    * when it fails.
    */
   async query<R = Row>(sql: string, args?: SqlArgs | SqlParam | null, options: PoolQueryOptions<R> = {}): Promise<R[]> {
-    return this.withConnection(options, async (conn, execOptions) => {
-      const cur = (options.cursorClass ? conn.cursor(options.cursorClass) : conn.cursor()) as Cursor<R>;
-      try {
-        await cur.execute(sql, args, execOptions);
-        return await cur.fetchAll();
-      } finally {
-        await cur.close();
-      }
-    });
+    return this.withConnection(options, (conn, execOptions) => queryRows(conn, sql, args, options.cursorClass, execOptions));
   }
 
   /**
@@ -587,15 +612,7 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
    * committed on success like `query()`.
    */
   async execute(sql: string, args?: SqlArgs | SqlParam | null, options: PoolQueryOptions = {}): Promise<PoolExecuteResult> {
-    return this.withConnection(options, async (conn, execOptions) => {
-      const cur = conn.cursor();
-      try {
-        const rowCount = await cur.execute(sql, args, execOptions);
-        return { rowCount, lastRowId: cur.lastRowId };
-      } finally {
-        await cur.close();
-      }
-    });
+    return this.withConnection(options, (conn, execOptions) => executeCount(conn, sql, args, execOptions));
   }
 
   private async withConnection<T>(options: AcquireOptions, fn: (conn: Connection, o: ExecuteOptions) => Promise<T>): Promise<T> {

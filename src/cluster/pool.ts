@@ -3,7 +3,7 @@
 // background loop); statements are routed by what they are; reads on replicas wait for this
 // pool's own writes; reads fail over, writes never silently.
 import type { Connection } from "../connection.js";
-import type { Cursor, ExecuteOptions } from "../cursors.js";
+import type { ExecuteOptions } from "../cursors.js";
 import {
   FailoverError,
   InterfaceError,
@@ -12,7 +12,7 @@ import {
   TransactionResolutionUnknownError,
   type NodeFailure,
 } from "../errors.js";
-import { Pool, type PoolExecuteResult, type PoolQueryOptions } from "../pool.js";
+import { executeCount, Pool, queryRows, type PoolExecuteResult, type PoolQueryOptions } from "../pool.js";
 import { resolvePoolOptions, timeoutMs, type AcquireOptions, type PoolOptions, type PoolStats } from "../pool-options.js";
 import type { SessionState } from "../protocol/session-state.js";
 import type { Row, SqlArgs, SqlParam } from "../types.js";
@@ -321,28 +321,12 @@ export class ClusterPool extends Pool {
    * once only with `idempotent: true`). Returns the rows, as `Pool.query()` does.
    */
   override async query<R = Row>(sql: string, args?: SqlArgs | SqlParam | null, options: PoolQueryOptions<R> = {}): Promise<R[]> {
-    return this.route(sql, options, async (conn, exec) => {
-      const cur = (options.cursorClass ? conn.cursor(options.cursorClass) : conn.cursor()) as Cursor<R>;
-      try {
-        await cur.execute(sql, args, exec);
-        return await cur.fetchAll();
-      } finally {
-        await cur.close();
-      }
-    });
+    return this.route(sql, options, (conn, exec) => queryRows(conn, sql, args, options.cursorClass, exec));
   }
 
   /** Runs one statement, routed as `query()` routes it; returns its row count and last insert id. */
   override async execute(sql: string, args?: SqlArgs | SqlParam | null, options: PoolQueryOptions = {}): Promise<PoolExecuteResult> {
-    return this.route(sql, options, async (conn, exec) => {
-      const cur = conn.cursor();
-      try {
-        const rowCount = await cur.execute(sql, args, exec);
-        return { rowCount, lastRowId: cur.lastRowId };
-      } finally {
-        await cur.close();
-      }
-    });
+    return this.route(sql, options, (conn, exec) => executeCount(conn, sql, args, exec));
   }
 
   private async route<T>(

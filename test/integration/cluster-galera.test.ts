@@ -5,22 +5,13 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ClusterPool, createPool, FailoverError, type Pool, type PoolOptions } from "../../src/index.js";
 import { startGalera, type GaleraCluster } from "../support/cluster.js";
+import { clusterPoolOptions } from "../support/cluster-pool.js";
 import { waitFor } from "../support/wait.js";
 
 let cluster: GaleraCluster;
 
 async function open(extra: PoolOptions = {}): Promise<ClusterPool> {
-  const pool = await createPool({
-    hosts: cluster.nodes.map((n) => ({ host: n.host, port: n.port, name: n.name })),
-    user: cluster.user,
-    password: cluster.password,
-    db: cluster.database,
-    autocommit: true,
-    connectTimeout: 2,
-    acquireTimeout: 10,
-    healthCheckInterval: 0.3,
-    ...extra,
-  });
+  const pool = await createPool(clusterPoolOptions(cluster, extra));
   assert.ok(pool instanceof ClusterPool);
   return pool;
 }

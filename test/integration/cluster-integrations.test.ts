@@ -4,10 +4,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Kysely, sql, type Generated } from "kysely";
-import { ClusterPool, createPool } from "../../src/index.js";
+import { ClusterPool, createPool, type PoolOptions } from "../../src/index.js";
 import { AiomysqlDialect } from "../../src/kysely/index.js";
 import { createEngine } from "../../src/sa/index.js";
 import { startReplication, type ReplicationCluster } from "../support/cluster.js";
+import { clusterPoolOptions } from "../support/cluster-pool.js";
 import { waitFor } from "../support/wait.js";
 
 interface Db {
@@ -16,16 +17,9 @@ interface Db {
 
 let cluster: ReplicationCluster;
 
-function options(): Parameters<typeof createPool>[0] & object {
-  return {
-    hosts: cluster.nodes.map((n) => ({ host: n.host, port: n.port, name: n.name })),
-    user: cluster.user,
-    password: cluster.password,
-    db: cluster.database,
-    connectTimeout: 2,
-    acquireTimeout: 10,
-    healthCheckInterval: 0.3,
-  };
+function options(): PoolOptions {
+  // Kysely and sa manage autocommit themselves: leave it at the default (off).
+  return clusterPoolOptions(cluster, { autocommit: false });
 }
 
 describe("Kysely and sa over a cluster pool", { timeout: 300_000 }, () => {

@@ -15,24 +15,14 @@ import {
   type PoolOptions,
 } from "../../src/index.js";
 import { startReplication, type ReplicationCluster } from "../support/cluster.js";
+import { clusterPoolOptions } from "../support/cluster-pool.js";
 import { waitFor } from "../support/wait.js";
 
 let cluster: ReplicationCluster;
 
 function options(extra: PoolOptions = {}): PoolOptions {
-  return {
-    // Listed in reverse: roles must come from the servers, not from this order.
-    hosts: [...cluster.nodes].reverse().map((n) => ({ host: n.host, port: n.port, name: n.name })),
-    user: cluster.user,
-    password: cluster.password,
-    db: cluster.database,
-    autocommit: true,
-    connectTimeout: 2,
-    acquireTimeout: 10,
-    healthCheckInterval: 0.3,
-    causalReadTimeout: 0.3,
-    ...extra,
-  };
+  // Listed in reverse: roles must come from the servers, not from this order.
+  return clusterPoolOptions(cluster, { causalReadTimeout: 0.3, ...extra }, [...cluster.nodes].reverse());
 }
 
 async function open(extra: PoolOptions = {}): Promise<ClusterPool> {
