@@ -147,11 +147,16 @@ describe("cluster pool over a replication cluster", { timeout: 600_000 }, () => 
     const delayed = cluster.nodes.find((n) => n !== cluster.primary())!;
     await cluster.delay(delayed, 30);
     try {
-      await using pool = await open({ selector: "round-robin" });
+      await using pool = await open({ selector: "round-robin", maxReplicaLag: 1 });
       await settled(pool);
       assert.equal(await readYourWrites(pool, 1000, "delayed"), 0);
       const healthy = pool.stats().nodes!.find((n) => n.role === "replica" && n.name !== delayed.name)!;
       assert.ok(healthy.routedReads > 500, `healthy replica: ${JSON.stringify(healthy)}`);
+      // Its lag grows past maxReplicaLag: degraded, until the delay is lifted.
+      await waitFor("the delayed replica degraded by its lag", () => stateOf(pool, delayed.name).state === "degraded");
+      assert.ok((pool.stats().nodes!.find((n) => n.name === delayed.name)!.lag ?? 0) > 1);
+      await cluster.delay(delayed, 0);
+      await waitFor("the replica up once it caught up", () => stateOf(pool, delayed.name).state === "up");
     } finally {
       await cluster.delay(delayed, 0);
     }
