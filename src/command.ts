@@ -29,6 +29,8 @@ export interface CommandHost {
    * the session state changes it reported (CLIENT_SESSION_TRACK), if any.
    */
   noteStatus(statusFlags: number, sessionState?: SessionState): void;
+  /** Told of every error the server sent (a cluster pool re-probes after a read-only refusal). */
+  noteServerError?(err: MySQLError): void;
   /** Sends the rows of a LOCAL INFILE request (or an empty packet when refused), starting at `sequenceId`. */
   sendLocalInfile(fileName: string, sequenceId: number, command: QueryCommand): void;
   pauseReading(): void;
@@ -106,7 +108,9 @@ export abstract class Command<T = unknown> {
       // The server's words ("The used command is not allowed...") do not say why.
       message += " (LOAD DATA LOCAL INFILE is disabled on this connection: pass localInfile: true to connect() to allow it)";
     }
-    return serverError(e.errno, e.sqlState, message, this.sql);
+    const err = serverError(e.errno, e.sqlState, message, this.sql);
+    this.host.noteServerError?.(err);
+    return err;
   }
 }
 

@@ -99,6 +99,8 @@ export class Connection implements CommandHost, AsyncDisposable {
   node: string | null = null;
   /** @internal Told of every session state change the server reports (a cluster pool tracks GTIDs). */
   onSessionState: ((state: SessionState) => void) | null = null;
+  /** @internal Told of every error the server sends (a cluster pool watches for read-only refusals). */
+  onServerError: ((err: MySQLError) => void) | null = null;
   /** Milliseconds since the epoch when the connection was last (re)established. */
   createdAt = 0;
   /** Milliseconds since the epoch of the last command sent. */
@@ -708,6 +710,11 @@ export class Connection implements CommandHost, AsyncDisposable {
   noteStatus(statusFlags: number, sessionState?: SessionState): void {
     if (sessionState !== undefined) this.onSessionState?.(sessionState);
     this.serverStatus = statusFlags;
+  }
+
+  /** @internal */
+  noteServerError(err: MySQLError): void {
+    this.onServerError?.(err);
   }
 
   /** @internal */

@@ -6,7 +6,7 @@ import { clientError, OperationalError } from "../errors.js";
 import { CR } from "../protocol/constants.js";
 import type { ResolvedOptions } from "../options.js";
 import { Pool } from "../pool.js";
-import { isNodeFailure, judge, parseProbe, probeSql, readLag, type ProbeResult } from "./probe.js";
+import { applyGaleraStatus, GALERA_STATUS_SQL, isNodeFailure, judge, parseProbe, probeSql, readLag, type ProbeResult } from "./probe.js";
 import type { NodeRole, NodeSpec, NodeState, NodeStats } from "./options.js";
 
 /** A message of the `aiomysql:node` diagnostics channel: a node's state or role changed. */
@@ -33,6 +33,18 @@ export interface NodeChangeMessage {
 export const nodeChannel = channel("aiomysql:node");
 
 const BACKOFF_MIN_MS = 100;
+/** Longest the health probe waits for a replica's lag. */
+const LAG_DEADLINE_MS = 500;
+
+/** `p`'s value, or undefined when it takes longer than `ms`. */
+async function withDeadline<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** @internal */
 export class ClusterNode {
@@ -174,9 +186,22 @@ export class ClusterNode {
     const conn = this.monitor;
     this.isMariaDb = conn.isMariaDB;
     const result = parseProbe(await conn.query(probeSql(conn.isMariaDB)));
-    if (!result.wsrepOn && result.readOnly) this.lag = await readLag(conn);
-    else this.lag = null;
+    if (result.wsrepOn) applyGaleraStatus(result, await conn.query(GALERA_STATUS_SQL));
     this.apply(result, maxLagS);
+    if (!result.wsrepOn && result.readOnly) {
+      // The lag is read last and on its own bound: SHOW SLAVE STATUS can wait on replication
+      // locks for long, and that says nothing about whether the node serves reads.
+      const lag = await withDeadline(readLag(conn), LAG_DEADLINE_MS);
+      if (lag === undefined) {
+        conn.close(); // still busy with the SHOW: the next probe opens a new monitor
+        if (this.monitor === conn) this.monitor = null;
+      } else {
+        this.lag = lag;
+        this.apply(result, maxLagS);
+      }
+    } else {
+      this.lag = null;
+    }
   }
 
   stats(): NodeStats {

@@ -20,7 +20,7 @@ import { classifyStatement } from "./classify.js";
 import { GtidPosition } from "./gtid.js";
 import { ClusterNode } from "./node.js";
 import { CLUSTER_KEYS, resolveClusterSettings, resolveNodes, type ClusterOptions, type ClusterSettings } from "./options.js";
-import { isNodeFailure, parseProbe, probeSql, READ_ONLY_ERRNOS } from "./probe.js";
+import { applyGaleraStatus, GALERA_STATUS_SQL, isNodeFailure, parseProbe, probeSql, READ_ONLY_ERRNOS } from "./probe.js";
 import { pickNode, RoundRobin } from "./select.js";
 
 /** Seconds a cluster node's connect may take when the options set no connectTimeout. */
@@ -129,12 +129,17 @@ export class ClusterPool extends Pool {
     const probe = conn.query(probeSql(conn.isMariaDB));
     const [, results] = await Promise.all([track, probe]);
     const p = parseProbe(results);
+    if (p.wsrepOn) applyGaleraStatus(p, await conn.query(GALERA_STATUS_SQL));
     node.isMariaDb = conn.isMariaDB;
     node.apply(p, this.cluster.maxReplicaLagS);
     if (node.state === "down") throw node.lastError ?? new OperationalError(`${node.name} is down`);
     // Galera: a read waits until the node has applied every write the cluster certified before it.
     if (p.wsrepOn && causal) await conn.query("SET SESSION wsrep_sync_wait = 1", { drainAll: true });
     conn.onSessionState = (s) => this.noteSessionState(s);
+    // A write refused as read-only, also on a connection the caller holds: the writer moved.
+    conn.onServerError = (e) => {
+      if (e.errno !== null && READ_ONLY_ERRNOS.has(e.errno) && !this.shut) void this.reprobe({ at: Infinity, signal: undefined });
+    };
     if (conn.inTransaction) await conn.rollback();
   }
 

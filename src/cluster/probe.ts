@@ -21,22 +21,39 @@ export interface ProbeResult {
   wsrepDesync: boolean;
 }
 
-// Status variables through information_schema, which every user may read; a server built
-// without wsrep has no such rows (NULL). @@wsrep_on is read first: plain MariaDB reports
-// wsrep_ready=OFF too.
-const STATUS = (name: string): string => `(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = '${name}')`;
-const WSREP_VAR = (name: string): string =>
-  `(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_VARIABLES WHERE VARIABLE_NAME = '${name}')`;
+// Only variables here, no status: reading status variables waits on a replica's replication
+// locks, which a STOP SLAVE (a promotion, a re-pointing) can hold for many seconds. @@wsrep_on
+// is read through information_schema, where a server built without wsrep just has no row.
+// Plain MariaDB reports wsrep_ready=OFF, so wsrep_on is what tells a Galera node.
 
 /** @internal The probe statement for a server flavour. */
 export function probeSql(isMariaDb: boolean): string {
-  if (!isMariaDb)
-    return "SELECT @@global.read_only OR @@global.super_read_only, @@global.server_id, 0, @@global.gtid_executed, NULL, NULL, NULL, NULL";
+  if (!isMariaDb) return "SELECT @@global.read_only OR @@global.super_read_only, @@global.server_id, 0, @@global.gtid_executed";
   return (
     "SELECT @@global.read_only, @@global.server_id, " +
-    `${WSREP_VAR("WSREP_ON")}, @@global.gtid_current_pos, ${STATUS("WSREP_READY")}, ` +
-    `${STATUS("WSREP_LOCAL_STATE")}, ${STATUS("WSREP_CLUSTER_STATUS")}, ${WSREP_VAR("WSREP_DESYNC")}`
+    "(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_VARIABLES WHERE VARIABLE_NAME = 'WSREP_ON'), @@global.gtid_current_pos"
   );
+}
+
+/**
+ * @internal The second statement of a Galera node's probe: SHOW is answered even outside the
+ * Primary component (where a SELECT gets 1047).
+ */
+export const GALERA_STATUS_SQL =
+  "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_ready', 'wsrep_local_state', 'wsrep_cluster_status', 'wsrep_desync_count')";
+
+/** @internal Fills in a Galera node's state from GALERA_STATUS_SQL's rows (name, value). */
+export function applyGaleraStatus(p: ProbeResult, results: (ResultSet | Error)[]): void {
+  const r = results[0];
+  if (r instanceof Error) throw r;
+  for (const row of (r?.rows ?? []) as unknown[][]) {
+    const name = String(row[0]).toLowerCase();
+    const value = row[1];
+    if (name === "wsrep_ready") p.wsrepReady = truthy(value);
+    else if (name === "wsrep_local_state") p.wsrepLocalState = Number(value);
+    else if (name === "wsrep_cluster_status") p.wsrepClusterStatus = String(value);
+    else if (name === "wsrep_desync_count") p.wsrepDesync = Number(value) > 0;
+  }
 }
 
 function truthy(v: unknown): boolean {
@@ -50,16 +67,16 @@ export function parseProbe(results: (ResultSet | Error)[]): ProbeResult {
   const r = results[0];
   if (r instanceof Error) throw r;
   const row = r?.rows[0] as unknown[] | undefined;
-  if (row === undefined || row.length < 8) throw new MySQLError("The node's probe returned no row", { errno: CR.MALFORMED_PACKET });
+  if (row === undefined || row.length < 4) throw new MySQLError("The node's probe returned no row", { errno: CR.MALFORMED_PACKET });
   return {
     readOnly: truthy(row[0]),
     serverId: Number(row[1]),
     wsrepOn: truthy(row[2]),
     gtidPosition: typeof row[3] === "string" ? row[3] : "",
-    wsrepReady: truthy(row[4]),
-    wsrepLocalState: row[5] === null || row[5] === undefined ? 0 : Number(row[5]),
-    wsrepClusterStatus: typeof row[6] === "string" ? row[6] : "",
-    wsrepDesync: truthy(row[7]),
+    wsrepReady: false,
+    wsrepLocalState: 0,
+    wsrepClusterStatus: "",
+    wsrepDesync: false,
   };
 }
 

@@ -240,6 +240,33 @@ describe("cluster pool over a replication cluster", { timeout: 600_000 }, () => 
     }
   });
 
+  it("re-probes at once when a write on a connection the caller holds is refused as read-only", async () => {
+    await using pool = await open({ healthCheckInterval: 3600 });
+    const old = cluster.primary();
+    const next = cluster.nodes.find((n) => n !== old)!;
+    await waitFor("the primary found", () => stateOf(pool, old.name).role === "primary");
+    const held = await pool.acquire();
+    try {
+      assert.equal(held.node, old.name);
+      await cluster.switchover(next);
+      const cur = held.cursor();
+      await assert.rejects(
+        cur.execute("INSERT INTO ryw (tag, i) VALUES ('held', 1)"),
+        (e: unknown) => (e as OperationalError).errno === 1290,
+      );
+    } finally {
+      pool.release(held);
+    }
+    // No health check is due for an hour: only the refusal can have told the pool.
+    await waitFor("the new primary found", () => stateOf(pool, next.name).role === "primary" && stateOf(pool, old.name).role === "replica");
+    const conn = await pool.acquire();
+    try {
+      assert.equal(conn.node, next.name);
+    } finally {
+      pool.release(conn);
+    }
+  });
+
   it("fails writes with FailoverError when the primary is killed, and follows the promotion", async () => {
     await using pool = await open();
     await settled(pool);
@@ -249,8 +276,8 @@ describe("cluster pool over a replication cluster", { timeout: 600_000 }, () => 
     await assert.rejects(pool.execute("INSERT INTO ryw (tag, i) VALUES ('failover', 1)"), FailoverError);
     // Reads keep working on the replicas meanwhile.
     assert.notEqual(await serverIdOfRead(pool), old.serverId);
-    const promotedAt = Date.now();
     await cluster.promote(next);
+    const promotedAt = Date.now();
     await pool.execute("INSERT INTO ryw (tag, i) VALUES ('failover', 2)");
     const failoverMs = Date.now() - promotedAt;
     const conn = await pool.acquire();
