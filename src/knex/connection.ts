@@ -29,7 +29,7 @@ export interface KnexQuery {
   /** Values of the placeholders. */
   bindings?: readonly unknown[] | undefined;
   /** Milliseconds before Knex gives up on it (`.timeout(ms)`). */
-  timeout?: number | undefined;
+  timeout?: number | false | undefined;
   /** `.timeout(ms, { cancel: true })`: stop the statement on the server when it times out. */
   cancelOnTimeout?: boolean | undefined;
   /** Filled in by the client: the statement's result. */
@@ -78,7 +78,7 @@ export class KnexConnection {
    */
   async run(query: KnexQuery): Promise<NonNullable<KnexQuery["response"]>> {
     const sql = this.bind(query);
-    const signal = query.timeout !== undefined && query.cancelOnTimeout ? this.startCancellable() : undefined;
+    const signal = typeof query.timeout === "number" && query.cancelOnTimeout === true ? this.startCancellable() : undefined;
     const running = this.runSql(sql, signal);
     if (signal !== undefined) this.running = running;
     try {
