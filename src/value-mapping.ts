@@ -74,7 +74,9 @@ export function mysql2Decoders(timeZone: TimeZone = "local"): Decoders {
 export function applyValueMapping(mapping: string | undefined | null, conv: Decoders | null, timeZone: TimeZone): Decoders | null {
   if (mapping === undefined || mapping === null || mapping === "aiomysql") return conv;
   if (!VALUE_MAPPINGS.includes(mapping)) {
-    throw new InterfaceError(`connect(): option 'valueMapping' must be one of ${VALUE_MAPPINGS.map((m) => `"${m}"`).join(", ")}, got ${JSON.stringify(mapping)}`);
+    throw new InterfaceError(
+      `connect(): option 'valueMapping' must be one of ${VALUE_MAPPINGS.map((m) => `"${m}"`).join(", ")}, got ${JSON.stringify(mapping)}`,
+    );
   }
   return conv === null ? mysql2Decoders(timeZone) : { ...mysql2Decoders(timeZone), ...conv };
 }

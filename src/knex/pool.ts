@@ -79,6 +79,7 @@ export class AiomysqlKnexPool {
  */
 export function knexPool(pool: Pool): AiomysqlKnexPool {
   const p = pool as Partial<Pool> | null;
-  if (p === null || typeof p !== "object" || typeof p.acquire !== "function" || typeof p.release !== "function") throw new ProgrammingError("knexPool(): expected an aiomysql Pool (from createPool())");
+  if (p === null || typeof p !== "object" || typeof p.acquire !== "function" || typeof p.release !== "function")
+    throw new ProgrammingError("knexPool(): expected an aiomysql Pool (from createPool())");
   return new AiomysqlKnexPool(pool);
 }

@@ -37,7 +37,8 @@ const MYSQL2_ONLY: Readonly<Record<string, string>> = {
 function numeric(name: string, value: unknown): unknown {
   if (typeof value !== "string") return value;
   const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n)) throw new ProgrammingError(`Knex connection option '${name}' must be a number, got ${JSON.stringify(value)}`);
+  if (value.trim() === "" || !Number.isFinite(n))
+    throw new ProgrammingError(`Knex connection option '${name}' must be a number, got ${JSON.stringify(value)}`);
   return n;
 }
 

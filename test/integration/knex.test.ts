@@ -73,8 +73,18 @@ describe("aiomysql/knex", () => {
   it("inserts with insert ids, selects, updates (rows matched) and deletes", async () => {
     const res = await both(async (k) => {
       await people(k);
-      const ids1 = await k("kx_people").insert({ name: "ann", born: "1990-05-17", big: "9007199254740991", price: "12.50", seen: new Date(2024, 0, 2, 3, 4, 5), age: 30 });
-      const ids2 = await k("kx_people").insert([{ name: "bob", age: 40 }, { name: "cy", age: 50 }]);
+      const ids1 = await k("kx_people").insert({
+        name: "ann",
+        born: "1990-05-17",
+        big: "9007199254740991",
+        price: "12.50",
+        seen: new Date(2024, 0, 2, 3, 4, 5),
+        age: 30,
+      });
+      const ids2 = await k("kx_people").insert([
+        { name: "bob", age: 40 },
+        { name: "cy", age: 50 },
+      ]);
       const updated = await k("kx_people").where("age", ">=", 40).update({ age: 40 });
       const rows = await k("kx_people").select("*").orderBy("id");
       const first = await k("kx_people").where({ name: "ann" }).first("name", "age");
@@ -91,11 +101,18 @@ describe("aiomysql/knex", () => {
     assert.equal(res.n, 3);
     assert.equal(res.deleted, 2);
     const ann = res.rows[0] as Record<string, unknown>;
-    assert.ok(ann.born instanceof Date && ann.born.getTime() === new Date(1990, 4, 17).getTime(), "DATE as a local Date, as mysql2 gives it");
+    assert.ok(
+      ann.born instanceof Date && ann.born.getTime() === new Date(1990, 4, 17).getTime(),
+      "DATE as a local Date, as mysql2 gives it",
+    );
     assert.equal(ann.big, 9007199254740991);
     // The one named difference in values: beyond 2^53 mysql2 rounds a BIGINT, we give its exact digits.
-    const [[ours]] = (await instances.get("aiomysql")!.raw("SELECT CAST(? AS SIGNED) AS big", ["9007199254740993"])) as [[{ big: unknown }]];
-    const [[theirs]] = (await instances.get("mysql2")!.raw("SELECT CAST(? AS SIGNED) AS big", ["9007199254740993"])) as [[{ big: unknown }]];
+    const [[ours]] = (await instances.get("aiomysql")!.raw("SELECT CAST(? AS SIGNED) AS big", ["9007199254740993"])) as [
+      [{ big: unknown }],
+    ];
+    const [[theirs]] = (await instances.get("mysql2")!.raw("SELECT CAST(? AS SIGNED) AS big", ["9007199254740993"])) as [
+      [{ big: unknown }],
+    ];
     assert.equal(ours.big, "9007199254740993", "a BIGINT beyond 2^53 as an exact string (never rounded)");
     assert.equal(theirs.big, 9007199254740992, "mysql2 rounds it");
     assert.equal(ann.price, "12.50");
@@ -106,7 +123,9 @@ describe("aiomysql/knex", () => {
     const res = await both(async (k) => {
       await people(k);
       const [rows] = (await k.raw("SELECT ? AS a, ? AS b, ? AS c", [1, "x'y", null])) as [unknown[], unknown];
-      const [header] = (await k.raw("INSERT INTO kx_people (name) VALUES (?), (?)", ["p", "q"])) as [{ insertId: number; affectedRows: number }];
+      const [header] = (await k.raw("INSERT INTO kx_people (name) VALUES (?), (?)", ["p", "q"])) as [
+        { insertId: number; affectedRows: number },
+      ];
       const [named] = (await k.raw("SELECT name FROM kx_people WHERE name = :name", { name: "q" })) as [unknown[]];
       return { rows, insertId: header.insertId, affectedRows: header.affectedRows, named };
     });
@@ -156,7 +175,9 @@ describe("aiomysql/knex", () => {
       return { errno: e.errno, sqlState: e.sqlState, sqlInMessage: e.message.startsWith("insert into `kx_people`") };
     });
     assert.deepEqual(res, { errno: 1062, sqlState: "23000", sqlInMessage: true });
-    const ours = await instances.get("aiomysql")!("kx_people").insert({ name: "dup" }).catch((e: unknown) => e);
+    const ours = await instances.get("aiomysql")!("kx_people")
+      .insert({ name: "dup" })
+      .catch((e: unknown) => e);
     assert.ok(ours instanceof IntegrityError, "our errors keep their classes under Knex");
   });
 
@@ -165,7 +186,11 @@ describe("aiomysql/knex", () => {
       (d) => make(d, { pool: { min: 0, max: 1 } }),
       async (k) => {
         await people(k);
-        await k.batchInsert("kx_people", Array.from({ length: 500 }, (_, i) => ({ name: `n${i}`, age: i })), 100);
+        await k.batchInsert(
+          "kx_people",
+          Array.from({ length: 500 }, (_, i) => ({ name: `n${i}`, age: i })),
+          100,
+        );
         let sum = 0;
         let count = 0;
         for await (const row of k("kx_people").select("age").orderBy("id").stream({ highWaterMark: 16 })) {
@@ -202,7 +227,9 @@ describe("aiomysql/knex", () => {
           // Our cancelQuery() resolves once the statement has ended on the server.
           const side = await connect(testOptions());
           const cur = side.cursor();
-          await cur.execute("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = %s AND INFO LIKE 'SELECT SLEEP(30)%%'", [before]);
+          await cur.execute("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = %s AND INFO LIKE 'SELECT SLEEP(30)%%'", [
+            before,
+          ]);
           assert.deepEqual(await cur.fetchAll(), [[0]], "the SLEEP no longer runs on the server");
           side.close();
         }
@@ -234,12 +261,22 @@ describe("aiomysql/knex", () => {
   it("runs migrations up and down, and seeds", async () => {
     const migrations: Record<string, Knex.Migration> = {
       "001_people": {
-        up: (k) => k.schema.createTable("kx_mig", (t) => { t.increments("id"); t.string("name"); }),
+        up: (k) =>
+          k.schema.createTable("kx_mig", (t) => {
+            t.increments("id");
+            t.string("name");
+          }),
         down: (k) => k.schema.dropTable("kx_mig"),
       },
       "002_age": {
-        up: (k) => k.schema.alterTable("kx_mig", (t) => { t.integer("age"); }),
-        down: (k) => k.schema.alterTable("kx_mig", (t) => { t.dropColumn("age"); }),
+        up: (k) =>
+          k.schema.alterTable("kx_mig", (t) => {
+            t.integer("age");
+          }),
+        down: (k) =>
+          k.schema.alterTable("kx_mig", (t) => {
+            t.dropColumn("age");
+          }),
       },
     };
     const migrationSource = {
@@ -249,7 +286,14 @@ describe("aiomysql/knex", () => {
     };
     const seedSource = {
       getSeeds: async () => ["people"],
-      getSeed: async () => ({ seed: async (k: Knex) => { await k("kx_mig").insert([{ name: "s1", age: 1 }, { name: "s2", age: 2 }]); } }),
+      getSeed: async () => ({
+        seed: async (k: Knex) => {
+          await k("kx_mig").insert([
+            { name: "s1", age: 1 },
+            { name: "s2", age: 2 },
+          ]);
+        },
+      }),
     };
     const res = await both(async (k) => {
       const config = { migrationSource, tableName: "kx_migrations" };
@@ -272,7 +316,10 @@ describe("aiomysql/knex", () => {
       done: ["001_people", "002_age"],
       columns: ["age", "id", "name"],
       seeded: ["people"],
-      rows: [{ name: "s1", age: 1 }, { name: "s2", age: 2 }],
+      rows: [
+        { name: "s1", age: 1 },
+        { name: "s2", age: 2 },
+      ],
       version: "002",
       undone: ["002_age", "001_people"],
       exists: false,
@@ -297,7 +344,11 @@ describe("aiomysql/knex", () => {
       const ours = pool;
       const theirs = mysql2Pool;
       const res = await bothWith(
-        (d) => knexFactory({ client: d === "aiomysql" ? AiomysqlKnexClient : "mysql2", connectionPool: d === "aiomysql" ? knexPool(ours) : (theirs as unknown as Knex.MySQLPoolLike) }),
+        (d) =>
+          knexFactory({
+            client: d === "aiomysql" ? AiomysqlKnexClient : "mysql2",
+            connectionPool: d === "aiomysql" ? knexPool(ours) : (theirs as unknown as Knex.MySQLPoolLike),
+          }),
         async (k) => {
           await people(k);
           await k.transaction(async (trx) => {
@@ -332,7 +383,11 @@ describe("aiomysql/knex", () => {
   });
 
   it("refuses mysql2-only connection options instead of ignoring them", async () => {
-    const k = knexFactory({ client: AiomysqlKnexClient, connection: { ...settings, dateStrings: true } as Knex.StaticConnectionConfig, pool: { min: 0, max: 1 } });
+    const k = knexFactory({
+      client: AiomysqlKnexClient,
+      connection: { ...settings, dateStrings: true } as Knex.StaticConnectionConfig,
+      pool: { min: 0, max: 1 },
+    });
     try {
       await assert.rejects(k.raw("SELECT 1"), /connection option 'dateStrings' is mysql2's/);
     } finally {
