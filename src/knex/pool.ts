@@ -21,7 +21,10 @@ export class AiomysqlKnexPool {
   }
 
   /** Takes a connection from the pool (tarn's `acquire()` shape: `{ promise }`). */
-  acquire(): { promise: Promise<KnexConnection> } {
+  acquire(): {
+    /** Resolves to the connection once the pool hands one out. */
+    promise: Promise<KnexConnection>;
+  } {
     return { promise: this.take() };
   }
 
