@@ -32,8 +32,18 @@ export interface KnexQuery {
   timeout?: number | false | undefined;
   /** `.timeout(ms, { cancel: true })`: stop the statement on the server when it times out. */
   cancelOnTimeout?: boolean | undefined;
+  /** Driver options of `.options({...})`: mysql2's, which this client refuses. */
+  options?: Readonly<Record<string, unknown>> | undefined;
   /** Filled in by the client: the statement's result. */
   response?: KnexResponse | [KnexResponse[0][], (ColumnDescription[] | undefined)[]];
+}
+
+/** Knex's `.options({...})` are handed to mysql2 as they are; here they would be ignored, so they are refused. */
+function refuseDriverOptions(query: KnexQuery): void {
+  const names = query.options === undefined || query.options === null ? [] : Object.keys(query.options);
+  if (names.length > 0) {
+    throw new ProgrammingError(`AiomysqlKnexClient: query options (${names.join(", ")}) are mysql2 driver options and are not supported`);
+  }
 }
 
 /** An aiomysql connection held by Knex (Knex adds its own bookkeeping properties to it). */
@@ -77,6 +87,7 @@ export class KnexConnection {
    * `[[rows1, rows2, ...], [fields1, fields2, ...]]` as mysql2 gives them.
    */
   async run(query: KnexQuery): Promise<NonNullable<KnexQuery["response"]>> {
+    refuseDriverOptions(query);
     const sql = this.bind(query);
     const signal = typeof query.timeout === "number" && query.cancelOnTimeout === true ? this.startCancellable() : undefined;
     const running = this.runSql(sql, signal);
@@ -130,6 +141,7 @@ export class KnexConnection {
    */
   stream(query: KnexQuery, chunkSize: number): Readable {
     if (!Number.isInteger(chunkSize) || chunkSize <= 0) throw new ProgrammingError("stream(): highWaterMark must be a positive integer");
+    refuseDriverOptions(query);
     const sql = this.bind(query);
     const conn = this.connection;
     async function* rows(): AsyncGenerator<DictRow> {

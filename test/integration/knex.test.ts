@@ -395,6 +395,12 @@ describe("aiomysql/knex", () => {
     }
   });
 
+  it("refuses mysql2 driver options of .options() instead of ignoring them", async () => {
+    const k = instances.get("aiomysql")!;
+    await assert.rejects(k.raw("SELECT 1").options({ nestTables: true }), /query options \(nestTables\) are mysql2 driver options/);
+    assert.deepEqual(await k("kx_people").select("id").options({}).limit(0), []);
+  });
+
   it("hands Knex KnexConnection objects whose threadId is the server's", async () => {
     const k = instances.get("aiomysql")!;
     const conn = (await k.client.acquireConnection()) as KnexConnection;
