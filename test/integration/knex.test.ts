@@ -204,13 +204,21 @@ describe("aiomysql/knex", () => {
           seen.push(row);
           if (seen.length === 3) break;
         }
+        // A failing streamed query errors the stream, and the connection is released.
+        let failure = "";
+        try {
+          for await (const row of k.raw("SELECT * FROM kx_no_such_table").stream()) seen.push(row);
+        } catch (e) {
+          failure = String((e as { errno?: number }).errno);
+        }
         const after = await k("kx_people").count({ n: "*" });
-        return { sum, count, seen, after };
+        return { sum, count, seen, failure, after };
       },
     );
     assert.equal(res.count, 500);
     assert.equal(res.sum, (499 * 500) / 2);
     assert.deepEqual(res.seen, [{ name: "n0" }, { name: "n1" }, { name: "n2" }]);
+    assert.equal(res.failure, "1146");
     assert.deepEqual(res.after, [{ n: 500 }]);
   });
 
