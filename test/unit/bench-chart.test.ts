@@ -54,3 +54,13 @@ it("writeChart() turns a report file into an SVG file", () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it("the committed chart is the one of the committed report (redraw: node build/bench/chart.js)", () => {
+  const results = join(process.cwd(), "bench", "results");
+  const report = JSON.parse(readFileSync(join(results, "published.json"), "utf8")) as ChartReport;
+  assert.equal(
+    readFileSync(join(results, "published.svg"), "utf8"),
+    renderChart(report),
+    "bench/results/published.svg is stale: run node build/bench/chart.js",
+  );
+});
