@@ -9,6 +9,9 @@ import { KnexConnection, type KnexQuery } from "./connection.js";
 import { AiomysqlKnexPool, knexPool } from "./pool.js";
 import { knexConnectOptions } from "./settings.js";
 
+/** The database of the connection each client last handed out (for `database()` without settings). */
+const lastDatabase = new WeakMap<object, string | null>();
+
 /** Rows a streaming query reads from the server at a time when `.stream()` is given no highWaterMark. */
 const DEFAULT_STREAM_CHUNK = 100;
 
@@ -49,6 +52,24 @@ export class AiomysqlKnexClient extends loadMysqlClient() {
     if (this.isMariaDB === undefined) this.isMariaDB = conn.isMariaDB;
     if (this.version === undefined) this.version = /^\d+\.\d+\.\d+/.exec(conn.serverVersion)?.[0];
     return new KnexConnection(conn);
+  }
+
+  /** Takes a connection from the pool (Knex's or the aiomysql one), noting its database. */
+  override async acquireConnection(): Promise<KnexConnection> {
+    const conn = (await super.acquireConnection()) as KnexConnection;
+    lastDatabase.set(this, conn.connection.db);
+    return conn;
+  }
+
+  /**
+   * The database Knex's schema queries (`columnInfo()`, ...) look in: the `database` (or
+   * `db`) setting, else that of the connection in use (an aiomysql pool's `db`).
+   */
+  override database(): string | undefined {
+    const settings = this.connectionSettings as { database?: unknown; db?: unknown };
+    const named = settings.database ?? settings.db;
+    if (typeof named === "string") return named;
+    return lastDatabase.get(this) ?? undefined;
   }
 
   /** Closes a connection Knex's pool let go (COM_QUIT, or at once if that fails). */

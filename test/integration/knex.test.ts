@@ -367,6 +367,14 @@ describe("aiomysql/knex", () => {
         },
       );
       assert.deepEqual(res, ["in-trx"]);
+      // Schema queries find the pool's database although no `connection` setting names it
+      // (Knex's mysql2 client on a mysql2 pool finds no columns here).
+      const k = knexFactory({ client: AiomysqlKnexClient, connectionPool: knexPool(ours) });
+      try {
+        assert.deepEqual(Object.keys(await k("kx_people").columnInfo()).sort(), ["age", "big", "born", "id", "name", "price", "seen"]);
+      } finally {
+        await k.destroy();
+      }
       assert.equal(pool.closed, false, "knex.destroy() leaves the caller's pool open");
       assert.ok(pool.stats().acquired >= 3, "the connections came from the aiomysql pool");
       const conn = await pool.acquire();
