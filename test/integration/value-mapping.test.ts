@@ -86,6 +86,19 @@ describe("valueMapping: 'mysql2'", () => {
     }
   });
 
+  it("is a URL option too", async () => {
+    const o = testOptions();
+    const url = `mysql://${encodeURIComponent(o.user)}:${encodeURIComponent(o.password)}@${o.host}:${o.port}/${TEST_DB}?valueMapping=mysql2`;
+    const conn = await connect(url);
+    try {
+      const cur = conn.cursor();
+      await cur.execute("SELECT DATE '2024-02-29'");
+      assert.deepEqual(await cur.fetchOne(), [new Date(2024, 1, 29)]);
+    } finally {
+      conn.close();
+    }
+  });
+
   it("applies through the pool, aiomysql/sa and the Kysely dialect", async () => {
     const pool = await createPool(testOptions({ valueMapping: "mysql2", autocommit: true, maxSize: 2 }));
     try {
