@@ -8,8 +8,8 @@ import { Command, OkCommand, QueryCommand, type CommandHost, type ResultSet } fr
 import { makeDecoders } from "./converters.js";
 import { Cursor, type CursorClass, type DictCursor, type SSCursor, type SSDictCursor } from "./cursors.js";
 import { InterfaceError, MySQLError, OperationalError, clientError, serverError } from "./errors.js";
-import { escape as escapeValue } from "./escape.js";
-import { statementNamesFile } from "./local-infile.js";
+import { escape as escapeValue } from "./sql/escape.js";
+import { statementNamesFile } from "./sql/local-infile.js";
 import { connectChannel, echo, queryChannel, redactSql, traced } from "./tracing.js";
 import { resolveOptions, type ConnectOptions, type ResolvedOptions } from "./options.js";
 import { charsetByName, loneSurrogateIndex, type Charset } from "./protocol/charsets.js";

@@ -4,8 +4,8 @@ import { QueryCommand, ResultEnd, ResultError, ResultStart, type ResultSet } fro
 import { Cancellation } from "./cancel.js";
 import type { Connection } from "./connection.js";
 import { InterfaceError, NotSupportedError, ProgrammingError } from "./errors.js";
-import { interpolate } from "./escape.js";
-import { toQmark } from "./statement.js";
+import { interpolate } from "./sql/escape.js";
+import { toQmark } from "./sql/qmark.js";
 import { FIELD_TYPE, FIELD_FLAG } from "./protocol/constants.js";
 import { ARRAY_ROWS, type RowShape } from "./protocol/rows.js";
 import type { ColumnDefinition, DictRow, Row, SqlArgs, SqlParam } from "./types.js";

@@ -18,7 +18,7 @@ export {
   ProgrammingError,
   NotSupportedError,
 } from "./errors.js";
-export { escape, escapeString, escapeId, interpolate } from "./escape.js";
+export { escape, escapeString, escapeId, interpolate } from "./sql/escape.js";
 export { decoders, makeDecoders } from "./converters.js";
 export type { Decoder, Decoders } from "./converters.js";
 export { CLIENT, COM, CR, FIELD_TYPE, FIELD_FLAG, SERVER_STATUS } from "./protocol/constants.js";

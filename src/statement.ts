@@ -16,7 +16,7 @@ import { CLIENT, CR, PACKET } from "./protocol/constants.js";
 import { parseColumnDefinition } from "./protocol/results.js";
 import { ARRAY_ROWS, type DecodeContext, type RowShape } from "./protocol/rows.js";
 import type { PacketWriter } from "./protocol/writer.js";
-import type { ColumnDefinition, Row, SqlArgs, SqlParam } from "./types.js";
+import type { ColumnDefinition, Row, SqlParam } from "./types.js";
 
 /** ER_MAX_PREPARED_STMT_COUNT_REACHED: the server's max_prepared_stmt_count is exhausted. */
 const ER_MAX_PREPARED_STMT_COUNT_REACHED = 1461;
@@ -297,81 +297,4 @@ export class StatementCache {
   clear(): void {
     this.entries.clear();
   }
-}
-
-/**
- * Turns a cursor's `%s` / `%(name)s` statement (also `%d`, `%f`) into `?` placeholders and the
- * positional arguments for them; `%%` becomes `%` everywhere, as in the text path. Placeholders
- * inside quoted strings or comments cannot be bound and are refused, and so is a bare `?`
- * outside them, which the server would read as a placeholder of its own.
- * @throws ProgrammingError for a mismatch between placeholders and arguments.
- */
-export function toQmark(query: string, args: SqlArgs | SqlParam | null | undefined): { sql: string; params: SqlParam[] } {
-  if (args === null || args === undefined) return { sql: query, params: [] };
-  const positional = Array.isArray(args) ? (args as readonly SqlParam[]) : null;
-  const named =
-    positional === null && typeof args === "object" && !(args instanceof Date) && !(args instanceof Uint8Array)
-      ? (args as Record<string, SqlParam>)
-      : null;
-  const list = positional ?? (named === null ? [args as SqlParam] : null);
-  const params: SqlParam[] = [];
-  let out = "";
-  /** The quote or comment we are inside: ', ", `, "-" (line comment), "*" (block comment), or "". */
-  let inside = "";
-  const n = query.length;
-  for (let i = 0; i < n; i++) {
-    const c = query[i]!;
-    if (c === "%") {
-      const d = query[i + 1];
-      if (d === "%") {
-        out += "%";
-        i++;
-        continue;
-      }
-      if (inside !== "") throw new ProgrammingError(`a placeholder inside a quoted string or comment (offset ${i}) cannot be prepared`);
-      if ((d === "s" || d === "d" || d === "f") && list !== null) {
-        if (params.length >= list.length) throw new ProgrammingError(`Not enough arguments for the placeholders: ${list.length} given`);
-        params.push(list[params.length]);
-        out += "?";
-        i++;
-        continue;
-      }
-      const close = d === "(" ? query.indexOf(")", i + 2) : -1;
-      if (close !== -1 && named !== null && "sdf".includes(query[close + 1] ?? "")) {
-        const name = query.slice(i + 2, close);
-        if (!Object.hasOwn(named, name)) throw new ProgrammingError(`Missing named argument ${JSON.stringify(name)}`);
-        params.push(named[name]);
-        out += "?";
-        i = close + 1;
-        continue;
-      }
-      throw new ProgrammingError(
-        `Unsupported or mismatched placeholder at index ${i}: use %s with an array, %(name)s with an object, %% for %`,
-      );
-    }
-    out += c;
-    if (inside === "") {
-      if (c === "'" || c === '"' || c === "`") inside = c;
-      else if (c === "#" || (c === "-" && query.startsWith("-- ", i))) inside = "-";
-      else if (c === "/" && query[i + 1] === "*") inside = "*";
-      else if (c === "?")
-        throw new ProgrammingError("a prepared cursor statement uses %s placeholders; a bare ? would be a placeholder too");
-    } else if (inside === "-") {
-      if (c === "\n") inside = "";
-    } else if (inside === "*") {
-      if (c === "*" && query[i + 1] === "/") {
-        out += "/";
-        i++;
-        inside = "";
-      }
-    } else if (c === "\\" && inside !== "`" && i + 1 < n && query[i + 1] !== "%") {
-      out += query[++i];
-    } else if (c === inside) {
-      inside = "";
-    }
-  }
-  if (list !== null && params.length !== list.length) {
-    throw new ProgrammingError(`Not all arguments converted: ${list.length} given, the query uses ${params.length}`);
-  }
-  return { sql: out, params };
 }

@@ -3,7 +3,8 @@ import type { CompiledQuery, DatabaseConnection, Driver, QueryResult, Transactio
 import type { Connection } from "../connection.js";
 import { SSDictCursor } from "../cursors.js";
 import { ProgrammingError } from "../errors.js";
-import { escapeId, formatQmark } from "../escape.js";
+import { escapeId } from "../sql/escape.js";
+import { formatQmark } from "../sql/qmark.js";
 import type { Pool } from "../pool.js";
 import type { SqlParam } from "../types.js";
 

@@ -4,7 +4,7 @@ import type { Connection } from "../connection.js";
 import type { Cursor } from "../cursors.js";
 import { InterfaceError, MySQLError, ProgrammingError } from "../errors.js";
 import { ER } from "../protocol/er.js";
-import { formatQmark } from "../escape.js";
+import { formatQmark } from "../sql/qmark.js";
 import type { SqlValue } from "../types.js";
 import type { Dialect } from "./dialect.js";
 import { plan, type Query } from "./query.js";

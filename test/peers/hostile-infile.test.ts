@@ -52,3 +52,83 @@ for (const localInfile of [false, true]) {
     });
   });
 }
+
+// The statement names a file, but only inside a comment or a string literal, which the server
+// does not run: a hostile server that asks for that file must get nothing. MySQL reads `--`
+// followed by a tab (or any control character) as a comment, like `-- `.
+const NAMED_ONLY_IN_COMMENT_OR_STRING = [
+  "SELECT 1 --\tLOAD DATA LOCAL INFILE '/etc/passwd' INTO TABLE t",
+  "SELECT 1 --\x0bLOAD DATA LOCAL INFILE '/etc/passwd' INTO TABLE t",
+  "SELECT 1 --\rLOAD DATA LOCAL INFILE '/etc/passwd' INTO TABLE t",
+  "SELECT 1 -- LOAD DATA LOCAL INFILE '/etc/passwd' INTO TABLE t",
+  "SELECT 1 # LOAD DATA LOCAL INFILE '/etc/passwd' INTO TABLE t",
+  "SELECT 1 /* LOAD DATA LOCAL INFILE '/etc/passwd' INTO TABLE t */",
+  "SELECT 1 /*!99999 LOAD DATA LOCAL INFILE '/etc/passwd' INTO TABLE t */",
+  "SELECT 'LOAD DATA LOCAL INFILE ''/etc/passwd'' INTO TABLE t'",
+  "SELECT 'x\\' LOAD DATA LOCAL INFILE ''/etc/passwd'' INTO TABLE t'",
+  "SELECT \"LOAD DATA LOCAL INFILE '/etc/passwd' INTO TABLE t\"",
+  "SELECT `LOAD DATA LOCAL INFILE '/etc/passwd' INTO TABLE t`",
+];
+
+describe("a file named only inside a comment or string literal (localInfile: true)", () => {
+  for (const sql of NAMED_ONLY_IN_COMMENT_OR_STRING) {
+    it(`is not served for ${JSON.stringify(sql)}`, async () => {
+      const received: Buffer[] = [];
+      let served = 0;
+      peer = await startPeer(async (s) => {
+        s.greet("mysql_native_password", PEER_CAPABILITIES);
+        await s.readHandshakeResponse();
+        s.ok();
+        const query = (await s.read())!;
+        assert.equal(query[0], 0x03, "COM_QUERY");
+        s.write(Buffer.concat([Buffer.from([0xfb]), Buffer.from("/etc/passwd")]));
+        for (;;) {
+          const p = (await s.read())!;
+          received.push(p);
+          if (p.length === 0) break;
+        }
+        s.ok();
+      });
+      // The handler counts what it would serve, so nothing is read from disk either way.
+      conn = await connect({
+        host: "127.0.0.1",
+        port: peer.port,
+        user: "app",
+        connectTimeout: 20,
+        localInfile: () => {
+          served++;
+          return "root:x:0:0::/root:/bin/sh\n";
+        },
+      });
+      await assert.rejects(conn.cursor().execute(sql), (e: unknown) => {
+        assert.ok(e instanceof OperationalError, String(e));
+        assert.match(e.message, /did not name/);
+        return true;
+      });
+      await peer.done;
+      assert.equal(served, 0, "the handler was never asked for the file");
+      assert.deepEqual(received, [Buffer.alloc(0)], "no file data, only the empty terminator");
+    });
+  }
+
+  it("is served when the statement's own code names it (the control case)", async () => {
+    const received: Buffer[] = [];
+    peer = await startPeer(async (s) => {
+      s.greet("mysql_native_password", PEER_CAPABILITIES);
+      await s.readHandshakeResponse();
+      s.ok();
+      await s.read();
+      s.write(Buffer.concat([Buffer.from([0xfb]), Buffer.from("/etc/passwd")]));
+      for (;;) {
+        const p = (await s.read())!;
+        received.push(p);
+        if (p.length === 0) break;
+      }
+      s.ok();
+    });
+    conn = await connect({ host: "127.0.0.1", port: peer.port, user: "app", connectTimeout: 20, localInfile: () => "data\n" });
+    await conn.cursor().execute("SELECT 1; -- load it\nLOAD DATA LOCAL INFILE '/etc/passwd' INTO TABLE t");
+    await peer.done;
+    assert.deepEqual(received, [Buffer.from("data\n"), Buffer.alloc(0)]);
+  });
+});

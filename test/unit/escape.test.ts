@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import { ProgrammingError } from "../../src/errors.js";
-import { escape, escapeId, escapeString, formatQmark, interpolate } from "../../src/escape.js";
+import { escape, escapeId, escapeString, interpolate } from "../../src/sql/escape.js";
+import { formatQmark } from "../../src/sql/qmark.js";
 import type { SqlArgs, SqlParam } from "../../src/types.js";
 
 const isProgrammingError =

@@ -1,13 +1,13 @@
-// Client-side SQL literals and placeholder binding, as PyMySQL does it: values are turned into
+// Client-side SQL literals and `%s` interpolation, as PyMySQL does it: values are turned into
 // SQL literals once and spliced into the query text, never rescanned.
 //
 // Escaping works on the JavaScript string (UTF-16 characters), before the query is encoded in
 // the connection's charset. Every charset in ./protocol/charsets.ts encodes a character as a byte
 // sequence that the server lexes as that one character, so multibyte characters whose trailing
 // byte is 0x5C (`\`), such as GBK 縗 or Shift_JIS ソ, cannot eat or forge an escape.
-import { formatDateTime } from "./converters.js";
-import { ProgrammingError } from "./errors.js";
-import type { SqlArgs, SqlParam, TimeZone } from "./types.js";
+import { formatDateTime } from "../converters.js";
+import { ProgrammingError } from "../errors.js";
+import type { SqlArgs, SqlParam, TimeZone } from "../types.js";
 
 /** How values are turned into SQL literals. */
 export interface EscapeOptions {
@@ -128,7 +128,8 @@ function escapeArray(values: readonly SqlParam[], noBackslashEscapes: boolean, t
   return out + ")";
 }
 
-function escapeValue(value: SqlParam, noBackslashEscapes: boolean, timeZone: TimeZone): string {
+/** @internal `escape()` with its options spread out (placeholder binding calls it per value). */
+export function escapeValue(value: SqlParam, noBackslashEscapes: boolean, timeZone: TimeZone): string {
   switch (typeof value) {
     case "string":
       return escapeString(value, noBackslashEscapes);
@@ -292,66 +293,6 @@ export function interpolate(query: string, args: SqlArgs | SqlParam, options?: E
   }
   if (positional !== null && next < positional.length) {
     throw new ProgrammingError(`Not all arguments converted during string formatting: ${positional.length} given, the query uses ${next}`);
-  }
-  return last === 0 ? query : out + query.slice(last);
-}
-
-const Q_SINGLE = 0x27; // '
-const Q_DOUBLE = 0x22; // "
-const Q_BACK = 0x60; // `
-const BACKSLASH = 0x5c;
-const QMARK = 0x3f;
-const DASH = 0x2d;
-const HASH = 0x23;
-const SLASH = 0x2f;
-const STAR = 0x2a;
-
-/**
- * Binds `?` placeholders (the style of Kysely, Drizzle and Knex) to `params`, escaping each
- * with `escape()`. A `?` inside a '...', "..." or `...` quoted section, or inside a `-- `, `#`
- * or `/* *\/` comment, is left alone; inside quotes, a backslash escapes the next character
- * unless `noBackslashEscapes`.
- * @throws ProgrammingError when the number of placeholders differs from `params.length`.
- */
-export function formatQmark(query: string, params: readonly SqlParam[], options?: EscapeOptions): string {
-  const noBackslashEscapes = options?.noBackslashEscapes === true;
-  const timeZone = options?.timeZone ?? "local";
-  const n = query.length;
-  let out = "";
-  let last = 0;
-  let used = 0;
-  let i = 0;
-  while (i < n) {
-    const c = query.charCodeAt(i);
-    if (c === QMARK) {
-      if (used < params.length) out += query.slice(last, i) + escapeValue(params[used], noBackslashEscapes, timeZone);
-      used++;
-      last = ++i;
-    } else if (c === Q_SINGLE || c === Q_DOUBLE || c === Q_BACK) {
-      // A doubled quote inside closes and reopens the section, which comes to the same thing.
-      const escapes = c !== Q_BACK && !noBackslashEscapes;
-      i++;
-      while (i < n) {
-        const d = query.charCodeAt(i);
-        if (d === c) break;
-        i += escapes && d === BACKSLASH ? 2 : 1;
-      }
-      i++;
-    } else if (c === HASH || (c === DASH && query.charCodeAt(i + 1) === DASH && !(query.charCodeAt(i + 2) > 0x20))) {
-      // `#` and `-- ` (two dashes then whitespace, a control character or the end) run to the end of the line.
-      const eol = query.indexOf("\n", i);
-      i = eol === -1 ? n : eol + 1;
-    } else if (c === SLASH && query.charCodeAt(i + 1) === STAR) {
-      const close = query.indexOf("*/", i + 2);
-      i = close === -1 ? n : close + 2;
-    } else {
-      i++;
-    }
-  }
-  if (used !== params.length) {
-    throw new ProgrammingError(
-      `The query has ${used} "?" placeholder${used === 1 ? "" : "s"} but ${params.length} parameter${params.length === 1 ? " was" : "s were"} given`,
-    );
   }
   return last === 0 ? query : out + query.slice(last);
 }
