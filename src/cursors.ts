@@ -1,6 +1,6 @@
 // The DB-API cursors: Cursor and DictCursor buffer whole results; SSCursor and SSDictCursor
 // stream them from the server with bounded memory.
-import { QueryCommand, ResultEnd, ResultError, ResultStart, type ResultSet } from "./command.js";
+import { QueryCommand, ResultEnd, ResultError, ResultStart, type QueryOutcome, type ResultSet } from "./session/commands/query.js";
 import { Cancellation } from "./cancel.js";
 import type { Connection } from "./connection.js";
 import { InterfaceError, NotSupportedError, ProgrammingError } from "./errors.js";
@@ -97,7 +97,9 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
   private conn: Connection | null;
   /** The rows of the current result (buffered cursors). */
   protected rows: unknown[] = [];
-  private results: (ResultSet | Error)[] = [];
+  private results: ResultSet[] = [];
+  /** The error that follows the last result set, raised by the nextSet() that reaches it. */
+  private resultsError: Error | null = null;
   private resultIndex = 0;
   private busy = false;
   private rowCountValue = -1;
@@ -218,7 +220,7 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
     what: string,
     fn: (cancel: Cancellation | null) => Promise<T>,
   ): Promise<T> {
-    const cancel = Cancellation.start(this.checkOpen(), options, what);
+    const cancel = Cancellation.start(this.checkOpen().session, options, what);
     if (cancel === null) return fn(null);
     try {
       return await fn(cancel);
@@ -249,17 +251,18 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
     this.executedSql = sql;
     cancel?.check();
     const track = cancel ? (cmd: QueryCommand) => cancel.track(cmd) : undefined;
-    let results: (ResultSet | Error)[];
+    let outcome: QueryOutcome;
     if (params) {
       const cmd = await conn.executePrepared(sql, params, this.rowShape(), false, cancel !== null);
       track?.(cmd);
-      results = await cmd.promise;
+      outcome = await cmd.promise;
     } else {
-      results = await conn.query(sql, track ? { shape: this.rowShape(), onCommand: track } : { shape: this.rowShape() });
+      outcome = await conn.session.query(sql, track ? { shape: this.rowShape(), onCommand: track } : { shape: this.rowShape() });
     }
     // Cancelled too late to stop it: the call still reports the cancellation.
     cancel?.check();
-    this.results = results;
+    this.results = outcome.results;
+    this.resultsError = outcome.error;
     this.resultIndex = 0;
     this.loadResult(this.results[0]!);
   }
@@ -269,8 +272,7 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
     return undefined;
   }
 
-  protected loadResult(r: ResultSet | Error): void {
-    if (r instanceof Error) throw r;
+  protected loadResult(r: ResultSet): void {
     this.setResultInfo(r);
     this.rows = r.rows;
     this.rowNumberValue = 0;
@@ -442,7 +444,12 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
   /** Moves to the next result set; resolves to true, or null when there is none. */
   async nextSet(): Promise<true | null> {
     this.checkOpen();
-    if (this.resultIndex + 1 >= this.results.length) return null;
+    if (this.resultIndex + 1 >= this.results.length) {
+      const err = this.resultsError;
+      this.resultsError = null;
+      if (err) throw err;
+      return null;
+    }
     this.resultIndex++;
     this.loadResult(this.results[this.resultIndex]!);
     return true;
@@ -457,6 +464,7 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
       this.conn = null;
       this.rows = [];
       this.results = [];
+      this.resultsError = null;
     }
   }
 
@@ -529,7 +537,7 @@ export class SSCursor<R = Row> extends Cursor<R> {
     cancel?.check();
     const stream = params
       ? await conn.executePrepared(sql, params, this.rowShape(), true, cancel !== null)
-      : conn.queryStream(sql, this.rowShape(), cancel !== null);
+      : conn.session.queryStream(sql, this.rowShape(), cancel !== null);
     cancel?.track(stream);
     this.stream = stream;
     this.streamCancel = cancel;

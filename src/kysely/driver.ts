@@ -57,8 +57,10 @@ export class AiomysqlConnection implements DatabaseConnection {
    */
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     const sql = this.bind(compiledQuery);
-    const [result] = await this.connection.query(sql, { shape: OBJECT_ROWS, drainAll: true });
-    if (result === undefined || result instanceof Error) throw result ?? new ProgrammingError("The query returned no result");
+    const {
+      results: [result],
+    } = await this.connection.session.query(sql, { shape: OBJECT_ROWS, drainAll: true });
+    if (result === undefined) throw new ProgrammingError("The query returned no result");
     if (result.columns !== null) return { rows: result.rows as R[] };
     const changed = CHANGED_RE.exec(result.info);
     const insertId = BigInt(result.insertId);
@@ -92,7 +94,7 @@ export class AiomysqlConnection implements DatabaseConnection {
 
   /** @internal Runs one statement without parameters. */
   async run(sql: string): Promise<void> {
-    await this.connection.query(sql, { drainAll: true });
+    await this.connection.session.query(sql, { drainAll: true });
   }
 }
 
