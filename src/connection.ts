@@ -1,7 +1,8 @@
 // Connection: aiomysql's connection API over one Session (src/session/), which owns the
 // socket, the command queue and every exchange with the server. What is here is what users
 // call, plus the prepared-statement cache that cursors share.
-import { Cursor, type CursorClass, type DictCursor, type SSCursor, type SSDictCursor } from "./cursors.js";
+import { Cursor, type CursorClass, type DictCursor } from "./cursors.js";
+import type { SSCursor, SSDictCursor } from "./ss-cursors.js";
 import { InterfaceError, OperationalError } from "./errors.js";
 import { resolveOptions, type ConnectOptions, type ResolvedOptions } from "./options.js";
 import { COM, SERVER_STATUS } from "./protocol/constants.js";

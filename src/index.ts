@@ -1,7 +1,8 @@
 // The public entry point of aiomysql.
 export { connect, Connection } from "./connection.js";
 export type { ConnectionOwner } from "./connection.js";
-export { Cursor, DictCursor, SSCursor, SSDictCursor } from "./cursors.js";
+export { Cursor, DictCursor } from "./cursors.js";
+export { SSCursor, SSDictCursor } from "./ss-cursors.js";
 export type { ColumnDescription, CursorClass, ExecuteOptions } from "./cursors.js";
 export type { ConnectOptions, LocalInfileHandler, SslMode } from "./options.js";
 export {

@@ -1,7 +1,7 @@
 // Kysely's Driver and DatabaseConnection on an aiomysql Pool.
 import type { CompiledQuery, DatabaseConnection, Driver, QueryResult, TransactionSettings } from "kysely";
 import type { Connection } from "../connection.js";
-import { SSDictCursor } from "../cursors.js";
+import { SSDictCursor } from "../ss-cursors.js";
 import { ProgrammingError } from "../errors.js";
 import { escapeId } from "../sql/escape.js";
 import { formatQmark } from "../sql/qmark.js";
