@@ -110,6 +110,7 @@ export class Connection implements AsyncDisposable {
   get serverStatus(): number {
     return this.session.serverStatus;
   }
+  /** Overrides the recorded status flags (kept writable, as the field it replaces was). */
   set serverStatus(flags: number) {
     this.session.serverStatus = flags;
   }
@@ -129,6 +130,7 @@ export class Connection implements AsyncDisposable {
   get lastUsedAt(): number {
     return this.session.lastUsedAt;
   }
+  /** Overrides the time of last use (kept writable, as the field it replaces was). */
   set lastUsedAt(ms: number) {
     this.session.lastUsedAt = ms;
   }

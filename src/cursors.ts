@@ -4,7 +4,7 @@ import type { QueryCommand, QueryOutcome, ResultSet } from "./session/commands/q
 import { Cancellation } from "./cancel.js";
 import type { Connection } from "./connection.js";
 import { InterfaceError, ProgrammingError } from "./errors.js";
-import { interpolate } from "./sql/escape.js";
+import { dependsOnMode, escape, interpolate, interpolateText, type SqlText } from "./sql/escape.js";
 import { toQmark } from "./sql/qmark.js";
 import { FIELD_TYPE, FIELD_FLAG } from "./protocol/constants.js";
 import { ARRAY_ROWS, type RowShape } from "./protocol/rows.js";
@@ -198,7 +198,9 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
       await this.cancellable(options, "execute()", (cancel) => this.guard(() => this.run(sql, cancel, params)));
       return this.rowCount;
     }
-    const sql = this.mogrify(query, args);
+    const conn = this.checkOpen();
+    if (typeof query !== "string") throw new ProgrammingError("query must be a string");
+    const sql = interpolateText(query, args as SqlArgs | SqlParam, conn.options.timezone);
     if (options === undefined) {
       // guard() inlined: one async frame less per statement on the common path.
       if (this.busy) throw new ProgrammingError("this cursor is busy with another operation: await it first, or use another cursor");
@@ -211,6 +213,15 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
     } else {
       await this.cancellable(options, "execute()", (cancel) => this.guard(() => this.run(sql, cancel)));
     }
+    return this.rowCount;
+  }
+
+  /**
+   * @internal Runs statement text as it is, without `%` processing: aiomysql/sa and other
+   * builders bind their own parameters (a formatter is formatted when the statement is written).
+   */
+  async executeText(sql: SqlText, options?: ExecuteOptions): Promise<number> {
+    await this.cancellable(options, "execute()", (cancel) => this.guard(() => this.run(sql, cancel)));
     return this.rowCount;
   }
 
@@ -243,17 +254,17 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
   }
 
   /** Sends `sql` (as a prepared statement when `params` is given) and loads its first result. */
-  protected async run(sql: string, cancel: Cancellation | null = null, params?: readonly SqlParam[]): Promise<void> {
+  protected async run(sql: SqlText, cancel: Cancellation | null = null, params?: readonly SqlParam[]): Promise<void> {
     const conn = this.checkOpen();
     // Buffered cursors have nothing to discard: the query is queued in this same tick.
     const discarding = this.discardPending();
     if (discarding) await discarding;
-    this.executedSql = sql;
+    sql = this.noteExecuted(sql);
     cancel?.check();
     const track = cancel ? (cmd: QueryCommand) => cancel.track(cmd) : undefined;
     let outcome: QueryOutcome;
     if (params) {
-      const cmd = await conn.executePrepared(sql, params, this.rowShape(), false, cancel !== null);
+      const cmd = await conn.executePrepared(sql as string, params, this.rowShape(), false, cancel !== null);
       track?.(cmd);
       outcome = await cmd.promise;
     } else {
@@ -265,6 +276,16 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
     this.resultsError = outcome.error;
     this.resultIndex = 0;
     this.loadResult(this.results[0]!);
+  }
+
+  /** Records `sql` as the last statement executed; a formatter records the text it writes. */
+  protected noteExecuted(sql: SqlText): SqlText {
+    if (typeof sql === "string") {
+      this.executedSql = sql;
+      return sql;
+    }
+    this.executedSql = sql(false);
+    return (noBackslashEscapes) => (this.executedSql = sql(noBackslashEscapes));
   }
 
   /** Subclasses that stream drain their unread rows here before the next statement. */
@@ -307,7 +328,9 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
     }
     const list = Array.from(args);
     if (list.length === 0) return 0;
-    const escapeOptions = { noBackslashEscapes: conn.noBackslashEscapes, timeZone: conn.options.timezone };
+    // Batches are sized in the backslash-escaping form, never shorter than the other.
+    const timeZone = conn.options.timezone;
+    const escapeOptions = { timeZone };
     const m = INSERT_VALUES.exec(query);
     return this.cancellable(options, "executeMany()", (cancel) =>
       this.guard(async () => {
@@ -320,7 +343,7 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
           // One batch executes on the server while the next one is built; the next is only sent
           // once the previous has succeeded, so an error stops the run as before.
           let running: Promise<void> | null = null;
-          const send = async (sql: string): Promise<void> => {
+          const send = async (sql: SqlText): Promise<void> => {
             if (running !== null) {
               await running;
               total += this.rowCount;
@@ -329,6 +352,18 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
             running.catch(() => {});
           };
           let parts: string[] = [];
+          /** The arguments of the batch being built, and whether any of them depends on the sql_mode. */
+          let batch: SqlArgs[] = [];
+          let dependent = false;
+          const batchText = (): SqlText => {
+            const text = prefix + parts.join(",") + postfix;
+            if (!dependent) return text;
+            const rows = batch;
+            return (noBackslashEscapes) =>
+              noBackslashEscapes
+                ? prefix + rows.map((a) => interpolate(valuesTemplate!, a, { noBackslashEscapes, timeZone })).join(",") + postfix
+                : text;
+          };
           let size = Buffer.byteLength(prefix) + Buffer.byteLength(postfix);
           const base = size;
           let sinceYield = 0;
@@ -337,11 +372,15 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
               const values = interpolate(valuesTemplate!, a, escapeOptions);
               const n = Buffer.byteLength(values) + 1;
               if (parts.length > 0 && size + n > limit) {
-                await send(prefix + parts.join(",") + postfix);
+                await send(batchText());
                 parts = [];
+                batch = [];
+                dependent = false;
                 size = base;
               }
               parts.push(values);
+              batch.push(a);
+              if (!dependent && dependsOnMode(a)) dependent = true;
               size += n;
               if (running !== null && ++sinceYield >= YIELD_EVERY) {
                 // Let the socket write the batch in flight while this one is being built.
@@ -349,7 +388,7 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
                 await new Promise<void>((resolve) => setImmediate(resolve));
               }
             }
-            await send(prefix + parts.join(",") + postfix);
+            await send(batchText());
           } catch (e) {
             // A bad argument: let the batch in flight finish before reporting it.
             if (running !== null) await (running as Promise<void>).catch(() => {});
@@ -359,7 +398,7 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
           total += this.rowCount;
         } else {
           for (const a of list) {
-            await this.run(interpolate(query, a, escapeOptions), cancel);
+            await this.run(interpolateText(query, a, timeZone), cancel);
             total += this.rowCount;
           }
         }
@@ -386,8 +425,11 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
     await this.cancellable(options, "callProc()", (cancel) =>
       this.guard(async () => {
         if (list.length > 0) {
-          const assigns = list.map((a, i) => `${vars[i]}=${conn.escape(a)}`).join(",");
-          await this.run(`SET ${assigns}`, cancel);
+          const tz = conn.options.timezone;
+          const assigns = (noBackslashEscapes: boolean): string =>
+            "SET " + list.map((a, i) => `${vars[i]}=${escape(a, { noBackslashEscapes, timeZone: tz })}`).join(",");
+          const text = assigns(false);
+          await this.run(dependsOnMode(list) ? (nbe) => (nbe ? assigns(true) : text) : text, cancel);
         }
         await this.run(`CALL ${procname}(${vars.join(",")})`, cancel);
       }),

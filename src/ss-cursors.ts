@@ -4,6 +4,7 @@ import type { Cancellation } from "./cancel.js";
 import { Cursor, checkSize } from "./cursors.js";
 import { InterfaceError, NotSupportedError, ProgrammingError } from "./errors.js";
 import type { RowShape } from "./protocol/rows.js";
+import type { SqlText } from "./sql/escape.js";
 import { ResultEnd, ResultError, ResultStart, type QueryCommand } from "./session/commands/query.js";
 import type { DictRow, Row, SqlParam } from "./types.js";
 /**
@@ -25,13 +26,14 @@ export class SSCursor<R = Row> extends Cursor<R> {
     return stream?.drain();
   }
 
-  protected override async run(sql: string, cancel: Cancellation | null = null, params?: readonly SqlParam[]): Promise<void> {
+  protected override async run(sql: SqlText, cancel: Cancellation | null = null, params?: readonly SqlParam[]): Promise<void> {
     const conn = this.checkOpen();
     const discarding = this.discardPending();
     if (discarding) await discarding;
+    sql = this.noteExecuted(sql);
     cancel?.check();
     const stream = params
-      ? await conn.executePrepared(sql, params, this.rowShape(), true, cancel !== null)
+      ? await conn.executePrepared(sql as string, params, this.rowShape(), true, cancel !== null)
       : conn.session.queryStream(sql, this.rowShape(), cancel !== null);
     cancel?.track(stream);
     this.stream = stream;

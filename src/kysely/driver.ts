@@ -4,7 +4,8 @@ import type { Connection } from "../connection.js";
 import { SSDictCursor } from "../ss-cursors.js";
 import { ProgrammingError } from "../errors.js";
 import { escapeId } from "../sql/escape.js";
-import { formatQmark } from "../sql/qmark.js";
+import type { SqlText } from "../sql/escape.js";
+import { qmarkText } from "../sql/qmark.js";
 import type { Pool } from "../pool.js";
 import type { SqlParam } from "../types.js";
 
@@ -42,12 +43,9 @@ export class AiomysqlConnection implements DatabaseConnection {
     this.connection = connection;
   }
 
-  private bind(query: CompiledQuery): string {
-    const conn = this.connection;
-    return formatQmark(query.sql, query.parameters as readonly SqlParam[], {
-      noBackslashEscapes: conn.noBackslashEscapes,
-      timeZone: conn.options.timezone,
-    });
+  /** The query with its `?` bound, formatted when it is written if its text depends on the sql_mode. */
+  private bind(query: CompiledQuery): SqlText {
+    return qmarkText(query.sql, query.parameters as readonly SqlParam[], this.connection.options.timezone);
   }
 
   /**
@@ -81,7 +79,7 @@ export class AiomysqlConnection implements DatabaseConnection {
     const sql = this.bind(compiledQuery);
     const cursor = this.connection.cursor(SSDictCursor);
     try {
-      await cursor.execute(sql);
+      await cursor.executeText(sql);
       for (;;) {
         const rows = await cursor.fetchMany<R>(chunkSize);
         if (rows.length === 0) return;

@@ -15,7 +15,7 @@ import { MalformedPacketError } from "../protocol/reader.js";
 import { parseErr, parseOk } from "../protocol/results.js";
 import { ARRAY_ROWS, type DecodeContext, type RowShape } from "../protocol/rows.js";
 import { PacketWriter } from "../protocol/writer.js";
-import { escapeString } from "../sql/escape.js";
+import { escapeString, type SqlText } from "../sql/escape.js";
 import { echo, queryChannel, redactSql } from "../tracing.js";
 import { ChangeUserCommand } from "./commands/change-user.js";
 import type { Command, CommandHost, LocalInfileRequester } from "./commands/command.js";
@@ -301,7 +301,7 @@ export class Session implements CommandHost {
     if (!this.transport.open || this.holds > 0) return;
     while (this.written < this.pending.length) {
       const cmd = this.pending[this.written]!;
-      if (this.written > 0 && (!cmd.pipelinable || !this.pending[this.written - 1]!.pipelinable)) break;
+      if (this.written > 0 && (!cmd.pipelinable || cmd.awaitsMode || !this.pending[this.written - 1]!.pipelinable)) break;
       let request: Buffer | null;
       try {
         request = cmd.encode(this);
@@ -357,7 +357,7 @@ export class Session implements CommandHost {
   }
 
   /** Runs one COM_QUERY; resolves to its outcome (`drainAll`: rejects with any error in it). */
-  query(sql: string, opts: QueryOptions = {}): Promise<QueryOutcome> {
+  query(sql: SqlText, opts: QueryOptions = {}): Promise<QueryOutcome> {
     if (this.closeReason !== null) return Promise.reject(this.closedError());
     const cmd = this.queryCommand(sql, opts.shape ?? ARRAY_ROWS, opts.streaming ?? false, false);
     // A cancellable statement is a pipeline barrier, so a late KILL QUERY cannot hit the next one.
@@ -376,17 +376,17 @@ export class Session implements CommandHost {
   }
 
   /** Starts a streaming COM_QUERY and returns its command to read rows from. */
-  queryStream(sql: string, shape: RowShape, barrier = false): QueryCommand {
+  queryStream(sql: SqlText, shape: RowShape, barrier = false): QueryCommand {
     const cmd = this.queryCommand(sql, shape, true, barrier);
     if (this.closeReason !== null) cmd.fail(this.closedError());
     else void this.enqueue(cmd);
     return cmd;
   }
 
-  private queryCommand(sql: string, shape: RowShape, streaming: boolean, barrier: boolean): QueryCommand {
-    if (this.options.echo) echo(sql);
+  private queryCommand(sql: SqlText, shape: RowShape, streaming: boolean, barrier: boolean): QueryCommand {
     const cmd = new QueryCommand(sql, shape, streaming);
-    if (barrier || LOAD_DATA_RE.test(sql)) cmd.pipelinable = false;
+    if (this.options.echo) echo(cmd.sql!);
+    if (barrier || LOAD_DATA_RE.test(cmd.sql!)) cmd.pipelinable = false;
     return cmd;
   }
 

@@ -20,54 +20,34 @@ export interface EscapeOptions {
   timeZone?: TimeZone;
 }
 
-const NEEDS_ESCAPE_RE = /[\0\n\r\\'"\x1a]/;
-
 /**
  * Quotes `s` as an SQL string literal `'...'`.
  *
- * With backslash escapes (MySQL's default) NUL, LF, CR, `\`, `'`, `"` and Ctrl-Z (0x1A) become
- * `\0`, `\n`, `\r`, `\\`, `\'`, `\"` and `\Z`. With `noBackslashEscapes` only `'` is escaped,
- * as `''`. A string that needs nothing is quoted as is.
+ * A quote is always doubled (`''`), which the server reads the same way whatever its sql_mode;
+ * every other character but the backslash stands for itself (NUL, newlines and Ctrl-Z included).
+ * So a string without a backslash reads the same in both modes. A backslash is written `\\`
+ * (MySQL's default), or as itself under `noBackslashEscapes` (NO_BACKSLASH_ESCAPES). The first
+ * form is safe in both modes (under NO_BACKSLASH_ESCAPES its backslashes merely read doubled);
+ * the second is right only when the server does apply NO_BACKSLASH_ESCAPES, so the library
+ * formats such statements when it writes them, once every earlier reply has told it the mode.
  */
 export function escapeString(s: string, noBackslashEscapes = false): string {
-  if (noBackslashEscapes) {
-    return s.indexOf("'") === -1 ? "'" + s + "'" : "'" + s.replaceAll("'", "''") + "'";
-  }
-  let i = s.search(NEEDS_ESCAPE_RE);
-  if (i === -1) return "'" + s + "'";
-  let out = "'";
-  let last = 0;
-  for (const n = s.length; i < n; i++) {
-    let rep: string;
-    switch (s.charCodeAt(i)) {
-      case 0x00:
-        rep = "\\0";
-        break;
-      case 0x0a:
-        rep = "\\n";
-        break;
-      case 0x0d:
-        rep = "\\r";
-        break;
-      case 0x1a:
-        rep = "\\Z";
-        break;
-      case 0x22:
-        rep = '\\"';
-        break;
-      case 0x27:
-        rep = "\\'";
-        break;
-      case 0x5c:
-        rep = "\\\\";
-        break;
-      default:
-        continue;
-    }
-    out += s.slice(last, i) + rep;
-    last = i + 1;
-  }
-  return out + s.slice(last) + "'";
+  const quoted = s.indexOf("'") === -1 ? s : s.replaceAll("'", "''");
+  if (noBackslashEscapes || s.indexOf("\\") === -1) return "'" + quoted + "'";
+  return "'" + quoted.replaceAll("\\", "\\\\") + "'";
+}
+
+/**
+ * @internal True when `value` (or anything inside an array or a named-argument object) is a
+ * string whose literal depends on the sql_mode: one with a backslash. Such a statement is
+ * formatted only when it is written, for the mode the server will then apply.
+ */
+export function dependsOnMode(value: unknown): boolean {
+  if (typeof value === "string") return value.indexOf("\\") !== -1;
+  if (value === null || typeof value !== "object" || value instanceof Date || value instanceof Uint8Array) return false;
+  const items: unknown[] = Array.isArray(value) ? value : Object.values(value);
+  for (const v of items) if (dependsOnMode(v)) return true;
+  return false;
 }
 
 function quoteIdentifier(name: string): string {
@@ -295,4 +275,24 @@ export function interpolate(query: string, args: SqlArgs | SqlParam, options?: E
     throw new ProgrammingError(`Not all arguments converted during string formatting: ${positional.length} given, the query uses ${next}`);
   }
   return last === 0 ? query : out + query.slice(last);
+}
+
+/** Builds a statement's text for a sql_mode: with NO_BACKSLASH_ESCAPES or without. */
+export type SqlFormatter = (noBackslashEscapes: boolean) => string;
+
+/**
+ * @internal A statement: its text, or a formatter when the text depends on the sql_mode (a
+ * value with a backslash). The session writes a formatted statement only once every earlier
+ * command has been answered, and formats it then, for the mode the server reported last.
+ */
+export type SqlText = string | SqlFormatter;
+
+/**
+ * @internal `interpolate()` as statement text: the text itself when it reads the same in both
+ * backslash modes, else a formatter (see `SqlText`). Errors in the arguments throw here.
+ */
+export function interpolateText(query: string, args: SqlArgs | SqlParam, timeZone: TimeZone): SqlText {
+  const text = interpolate(query, args, { timeZone });
+  if (!dependsOnMode(args)) return text;
+  return (noBackslashEscapes) => (noBackslashEscapes ? interpolate(query, args, { noBackslashEscapes, timeZone }) : text);
 }

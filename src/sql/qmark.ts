@@ -4,8 +4,8 @@
 // comment is never taken for a placeholder; inside an executable comment (`/*! ... *\/`) it is
 // code, as the server reads it.
 import { ProgrammingError } from "../errors.js";
-import type { SqlArgs, SqlParam } from "../types.js";
-import { escapeValue, type EscapeOptions } from "./escape.js";
+import type { SqlArgs, SqlParam, TimeZone } from "../types.js";
+import { dependsOnMode, escapeValue, type EscapeOptions, type SqlText } from "./escape.js";
 import { SqlLexer, Tok } from "./lexer.js";
 
 const QMARK = 0x3f;
@@ -41,6 +41,16 @@ export function formatQmark(query: string, params: readonly SqlParam[], options?
     );
   }
   return last === 0 ? query : out + query.slice(last);
+}
+
+/**
+ * @internal `formatQmark()` as statement text: the text itself when it reads the same in both
+ * backslash modes, else a formatter that the session calls when it writes the statement.
+ */
+export function qmarkText(query: string, params: readonly SqlParam[], timeZone: TimeZone): SqlText {
+  const text = formatQmark(query, params, { timeZone });
+  if (!dependsOnMode(params)) return text;
+  return (noBackslashEscapes) => (noBackslashEscapes ? formatQmark(query, params, { noBackslashEscapes, timeZone }) : text);
 }
 
 /**

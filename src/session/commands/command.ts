@@ -20,6 +20,8 @@ export interface CommandHost {
   readonly paramEncoding: ParamEncoding;
   /** SQL text as the session's charset encodes it (utf8mb4 text is written as is). */
   encodeSql(sql: string): string | Buffer;
+  /** The latest status flags say NO_BACKSLASH_ESCAPES. */
+  readonly noBackslashEscapes: boolean;
   /** Records the status flags of an OK/EOF packet (transaction state, no-backslash-escapes). */
   noteStatus(statusFlags: number): void;
   /** The link is TLS or a unix socket, where a clear-text password is not exposed. */
@@ -47,6 +49,11 @@ export abstract class Command<T = unknown> {
   pipelinable = true;
   /** The server sends no response (COM_STMT_CLOSE): the command is done once written. */
   noReply = false;
+  /**
+   * The request is built from the session's sql_mode: it is written only when no earlier
+   * command is in flight, so that the mode the server reported last is the one it will apply.
+   */
+  awaitsMode = false;
   protected host!: CommandHost;
   private resolveFn!: (value: T) => void;
   private rejectFn!: (err: Error) => void;

@@ -15,6 +15,7 @@ import {
   type OkPacket,
 } from "../../protocol/results.js";
 import { TextRowDecoder, type DecodeContext, type RowShape } from "../../protocol/rows.js";
+import type { SqlFormatter, SqlText } from "../../sql/escape.js";
 import type { ColumnDefinition } from "../../types.js";
 import { Command, type CommandHost, type LocalInfileRequester } from "./command.js";
 
@@ -112,16 +113,28 @@ export class QueryCommand extends Command<QueryOutcome> implements LocalInfileRe
   discard = false;
   finished = false;
 
+  /** Formats the statement for the sql_mode in force when it is written (see `SqlText`). */
+  private readonly format: SqlFormatter | null;
+
   constructor(
-    sql: string,
+    sql: SqlText,
     private readonly shape: RowShape,
     readonly streaming: boolean,
   ) {
     super();
-    this.sql = sql;
+    if (typeof sql === "string") {
+      this.format = null;
+      this.sql = sql;
+    } else {
+      this.format = sql;
+      // Until it is written the statement's text is its backslash-escaping form.
+      this.sql = sql(false);
+      this.awaitsMode = true;
+    }
   }
 
   encode(host: CommandHost): Buffer {
+    if (this.format !== null) this.sql = this.format(host.noBackslashEscapes);
     writeComQuery(host.writer, host.encodeSql(this.sql!));
     return host.writer.finish(0)[0];
   }
