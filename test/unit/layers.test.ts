@@ -19,12 +19,15 @@ const LAYERS: { name: string; files: RegExp }[] = [
     name: "ground (errors, types, log, protocol constants and error codes)",
     files: /^(errors|types|log|protocol\/constants|protocol\/er)$/,
   },
-  { name: "protocol (bytes <-> values, auth plugins)", files: /^(protocol\/.+|converters|auth\/.+|authenticate)$/ },
+  {
+    name: "protocol (bytes <-> values, value mappings, auth plugins)",
+    files: /^(protocol\/.+|converters|value-mapping|wkb|auth\/.+|authenticate)$/,
+  },
   { name: "sql text and settings (lexer, escaping, redaction, options, tracing)", files: /^(sql\/.+|tracing|options)$/ },
   { name: "session (transport, queue, commands)", files: /^session\/.+$/ },
   { name: "DB-API (Connection, cursors, prepared statements, cancellation)", files: /^(connection|cursors|ss-cursors|statement|cancel)$/ },
   { name: "pool", files: /^(pool|pool-options)$/ },
-  { name: "integrations and the public index (sa, kysely)", files: /^(sa\/.+|kysely\/.+|index)$/ },
+  { name: "integrations and the public index (sa, kysely, knex, otel)", files: /^(sa\/.+|kysely\/.+|knex\/.+|otel\/.+|index)$/ },
 ];
 
 /**
