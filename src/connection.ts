@@ -6,6 +6,7 @@ import { authenticate, choosePlugin, initialAuthResponse, type AuthIo, type Auth
 import { ChangeUserCommand, writeComChangeUser } from "./auth/change-user.js";
 import { Command, OkCommand, QueryCommand, type CommandHost, type ResultSet } from "./command.js";
 import { makeDecoders } from "./converters.js";
+import { rethrowWithCallerFrames } from "./caller-frames.js";
 import { Cursor, type CursorClass, type DictCursor, type SSCursor, type SSDictCursor } from "./cursors.js";
 import { InterfaceError, MySQLError, OperationalError, clientError, serverError } from "./errors.js";
 import { escape as escapeValue } from "./escape.js";
@@ -817,7 +818,7 @@ export class Connection implements CommandHost, AsyncDisposable {
   /** Turns autocommit on or off for this session. */
   async autocommit(value: boolean): Promise<void> {
     if (typeof value !== "boolean") throw new InterfaceError("autocommit(): value must be a boolean");
-    await this.query(`SET AUTOCOMMIT = ${value ? 1 : 0}`, { drainAll: true });
+    await this.query(`SET AUTOCOMMIT = ${value ? 1 : 0}`, { drainAll: true }).catch(rethrowWithCallerFrames);
   }
 
   /** The session's autocommit mode, from the latest server status flags. */
@@ -827,17 +828,17 @@ export class Connection implements CommandHost, AsyncDisposable {
 
   /** Starts a transaction (BEGIN). */
   async begin(): Promise<void> {
-    await this.query("BEGIN", { drainAll: true });
+    await this.query("BEGIN", { drainAll: true }).catch(rethrowWithCallerFrames);
   }
 
   /** Commits the current transaction. */
   async commit(): Promise<void> {
-    await this.query("COMMIT", { drainAll: true });
+    await this.query("COMMIT", { drainAll: true }).catch(rethrowWithCallerFrames);
   }
 
   /** Rolls back the current transaction. */
   async rollback(): Promise<void> {
-    await this.query("ROLLBACK", { drainAll: true });
+    await this.query("ROLLBACK", { drainAll: true }).catch(rethrowWithCallerFrames);
   }
 
   /** Makes `db` the current database (COM_INIT_DB). */

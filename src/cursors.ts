@@ -3,6 +3,7 @@
 import { QueryCommand, ResultEnd, ResultError, ResultStart, type ResultSet } from "./command.js";
 import { Cancellation } from "./cancel.js";
 import type { Connection } from "./connection.js";
+import { withCallerFrames } from "./caller-frames.js";
 import { InterfaceError, NotSupportedError, ProgrammingError } from "./errors.js";
 import { interpolate } from "./escape.js";
 import { toQmark } from "./statement.js";
@@ -242,26 +243,31 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
 
   /** Sends `sql` (as a prepared statement when `params` is given) and loads its first result. */
   protected async run(sql: string, cancel: Cancellation | null = null, params?: readonly SqlParam[]): Promise<void> {
-    const conn = this.checkOpen();
-    // Buffered cursors have nothing to discard: the query is queued in this same tick.
-    const discarding = this.discardPending();
-    if (discarding) await discarding;
-    this.executedSql = sql;
-    cancel?.check();
-    const track = cancel ? (cmd: QueryCommand) => cancel.track(cmd) : undefined;
-    let results: (ResultSet | Error)[];
-    if (params) {
-      const cmd = await conn.executePrepared(sql, params, this.rowShape(), false, cancel !== null);
-      track?.(cmd);
-      results = await cmd.promise;
-    } else {
-      results = await conn.query(sql, track ? { shape: this.rowShape(), onCommand: track } : { shape: this.rowShape() });
+    try {
+      const conn = this.checkOpen();
+      // Buffered cursors have nothing to discard: the query is queued in this same tick.
+      const discarding = this.discardPending();
+      if (discarding) await discarding;
+      this.executedSql = sql;
+      cancel?.check();
+      const track = cancel ? (cmd: QueryCommand) => cancel.track(cmd) : undefined;
+      let results: (ResultSet | Error)[];
+      if (params) {
+        const cmd = await conn.executePrepared(sql, params, this.rowShape(), false, cancel !== null);
+        track?.(cmd);
+        results = await cmd.promise;
+      } else {
+        results = await conn.query(sql, track ? { shape: this.rowShape(), onCommand: track } : { shape: this.rowShape() });
+      }
+      // Cancelled too late to stop it: the call still reports the cancellation.
+      cancel?.check();
+      this.results = results;
+      this.resultIndex = 0;
+      this.loadResult(this.results[0]!);
+    } catch (e) {
+      // Statement errors arrive in a socket callback: give them the caller's frames.
+      throw withCallerFrames(e);
     }
-    // Cancelled too late to stop it: the call still reports the cancellation.
-    cancel?.check();
-    this.results = results;
-    this.resultIndex = 0;
-    this.loadResult(this.results[0]!);
   }
 
   /** Subclasses that stream drain their unread rows here before the next statement. */
@@ -523,19 +529,24 @@ export class SSCursor<R = Row> extends Cursor<R> {
   }
 
   protected override async run(sql: string, cancel: Cancellation | null = null, params?: readonly SqlParam[]): Promise<void> {
-    const conn = this.checkOpen();
-    const discarding = this.discardPending();
-    if (discarding) await discarding;
-    cancel?.check();
-    const stream = params
-      ? await conn.executePrepared(sql, params, this.rowShape(), true, cancel !== null)
-      : conn.queryStream(sql, this.rowShape(), cancel !== null);
-    cancel?.track(stream);
-    this.stream = stream;
-    this.streamCancel = cancel;
-    await stream.promise;
-    await this.loadNext();
-    cancel?.check();
+    try {
+      const conn = this.checkOpen();
+      const discarding = this.discardPending();
+      if (discarding) await discarding;
+      cancel?.check();
+      const stream = params
+        ? await conn.executePrepared(sql, params, this.rowShape(), true, cancel !== null)
+        : conn.queryStream(sql, this.rowShape(), cancel !== null);
+      cancel?.track(stream);
+      this.stream = stream;
+      this.streamCancel = cancel;
+      await stream.promise;
+      await this.loadNext();
+      cancel?.check();
+    } catch (e) {
+      // Statement errors arrive in a socket callback: give them the caller's frames.
+      throw withCallerFrames(e);
+    }
   }
 
   /** A stream's error, as the cancellation of its execute() reports it when it was cancelled. */
@@ -552,7 +563,7 @@ export class SSCursor<R = Row> extends Cursor<R> {
     }
     if (item instanceof ResultError) {
       this.resultDone = true;
-      throw this.streamError(item.error);
+      throw withCallerFrames(this.streamError(item.error));
     }
     if (item instanceof ResultStart) {
       this.setResultInfo({ columns: item.columns, insertId: 0, warnings: 0 });
@@ -585,7 +596,7 @@ export class SSCursor<R = Row> extends Cursor<R> {
     }
     if (item instanceof ResultError) {
       this.resultDone = true;
-      throw this.streamError(item.error);
+      throw withCallerFrames(this.streamError(item.error));
     }
     if (item === undefined || item instanceof ResultStart) {
       this.resultDone = true;
