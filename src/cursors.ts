@@ -614,12 +614,13 @@ export class SSCursor<R = Row> extends Cursor<R> {
   override async fetchMany<T = R>(size: number = this.arraySize): Promise<T[]> {
     this.checkOpen();
     checkSize(size);
-    return this.readRows<T>(size);
+    // Awaited (not returned) so that an error's caller frames reach the caller.
+    return await this.readRows<T>(size);
   }
 
   override async fetchAll<T = R>(): Promise<T[]> {
     this.checkOpen();
-    return this.readRows<T>(Infinity);
+    return await this.readRows<T>(Infinity);
   }
 
   /**
