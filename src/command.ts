@@ -23,6 +23,8 @@ export interface CommandHost {
   readonly decodeContext: DecodeContext;
   /** MariaDB sends extended type names in column definitions. */
   readonly extendedTypeInfo: boolean;
+  /** The server is MariaDB (error numbers above 1700 have MariaDB's names), when known. */
+  readonly isMariaDB?: boolean;
   /** Records the status flags of an OK/EOF packet (transaction state, no-backslash-escapes). */
   noteStatus(statusFlags: number): void;
   /** Sends the rows of a LOCAL INFILE request (or an empty packet when refused), starting at `sequenceId`. */
@@ -102,7 +104,7 @@ export abstract class Command<T = unknown> {
       // The server's words ("The used command is not allowed...") do not say why.
       message += " (LOAD DATA LOCAL INFILE is disabled on this connection: pass localInfile: true to connect() to allow it)";
     }
-    return serverError(e.errno, e.sqlState, message, this.sql);
+    return serverError(e.errno, e.sqlState, message, this.sql, this.host.isMariaDB);
   }
 }
 

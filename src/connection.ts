@@ -376,7 +376,7 @@ export class Connection implements CommandHost, AsyncDisposable {
     this.writeConnectPacket(this.writer.finish(0)[0].subarray(4));
     const ok = await authenticate(pluginName, settings, greeting.authPluginData, io, (payload) => {
       const e = parseErr(payload);
-      return serverError(e.errno, e.sqlState, e.message);
+      return serverError(e.errno, e.sqlState, e.message, undefined, this.isMariaDB);
     });
     this.serverStatus = parseOk(ok, caps).statusFlags;
     if (caps & CLIENT.COMPRESS) {
@@ -911,7 +911,7 @@ export class Connection implements CommandHost, AsyncDisposable {
     const queued = this.enqueue(cmd);
     const exchange = authenticate(pluginName, settings, greeting.authPluginData, cmd.io, (payload) => {
       const e = parseErr(payload);
-      return serverError(e.errno, e.sqlState, e.message);
+      return serverError(e.errno, e.sqlState, e.message, undefined, this.isMariaDB);
     });
     exchange.catch(() => {});
     let ok: Buffer;
