@@ -149,9 +149,12 @@ export class Connection implements CommandHost, AsyncDisposable {
   get echo(): boolean {
     return this.options.echo;
   }
-  /** The connection character set's name in MySQL ("utf8mb4"). */
+  /**
+   * The character set as the caller named it (`"utf8"` stays `"utf8"`, as in aiomysql, whatever
+   * the server resolves that alias to); "utf8mb4" by default.
+   */
   get charset(): string {
-    return this.charsetInfo.name;
+    return this.options.charset;
   }
   /** The encoding of text sent and received, as Node names it ("utf8"). */
   get encoding(): string {
@@ -775,7 +778,8 @@ export class Connection implements CommandHost, AsyncDisposable {
     if (this.closeReason !== null) throw this.closedError();
     const cls = cursorClass ?? this.options.cursorClass ?? Cursor;
     if (typeof cls !== "function" || !(cls.prototype instanceof Cursor || cls === Cursor)) {
-      throw new InterfaceError("cursor(): the cursor class must be Cursor or a subclass of it");
+      // A TypeError, as aiomysql raises for a class that is not a Cursor subclass.
+      throw new TypeError("cursor(): the cursor class must be Cursor or a subclass of it");
     }
     return new cls(this);
   }

@@ -301,16 +301,17 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
   /**
    * Runs `query` once per item of `args`. INSERT/REPLACE ... VALUES statements are sent as
    * multi-row statements (each below max_allowed_packet); others run one by one.
-   * Resolves to the total rowCount.
+   * Resolves to the total rowCount, or null when `args` is empty (nothing is run).
    */
-  async executeMany(query: string, args: Iterable<SqlArgs>, options?: ExecuteOptions): Promise<number> {
+  async executeMany(query: string, args: Iterable<SqlArgs>, options?: ExecuteOptions): Promise<number | null> {
     const conn = this.checkOpen();
     if (typeof query !== "string") throw new ProgrammingError("executeMany(): query must be a string");
     if (args === null || args === undefined || typeof (args as Iterable<SqlArgs>)[Symbol.iterator] !== "function") {
       throw new ProgrammingError("executeMany(): args must be an array (or iterable) of argument lists");
     }
     const list = Array.from(args);
-    if (list.length === 0) return 0;
+    // Nothing to run: no statement is sent and, as in aiomysql, there is no row count.
+    if (list.length === 0) return null;
     const escapeOptions = { noBackslashEscapes: conn.noBackslashEscapes, timeZone: conn.options.timezone };
     const m = INSERT_VALUES.exec(query);
     return this.cancellable(options, "executeMany()", (cancel) =>
