@@ -32,3 +32,7 @@ export { PreparedStatement } from "./statement.js";
 export type { StatementResult } from "./statement.js";
 export { redactSql } from "./tracing.js";
 export type { ConnectTrace, QueryTrace, AcquireTrace } from "./tracing.js";
+export { mysql2Decoders } from "./value-mapping.js";
+export type { ValueMapping } from "./value-mapping.js";
+export { parseGeometry } from "./wkb.js";
+export type { Geometry, GeometryPoint } from "./wkb.js";

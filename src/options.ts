@@ -6,6 +6,7 @@ import { InterfaceError } from "./errors.js";
 import type { Decoders } from "./converters.js";
 import type { TimeZone } from "./types.js";
 import type { CursorClass } from "./cursors.js";
+import { applyValueMapping, type ValueMapping } from "./value-mapping.js";
 
 /** Handler for LOAD DATA LOCAL INFILE: given the file name the statement named, returns the data. */
 export type LocalInfileHandler = (
@@ -91,6 +92,8 @@ export interface ConnectOptions {
   allowPublicKeyRetrieval?: boolean;
   /** Use the zlib compressed protocol. */
   compress?: boolean;
+  /** Which JavaScript values column types become: `"aiomysql"` (default) or mysql2's, `"mysql2"` (see `ValueMapping`). */
+  valueMapping?: ValueMapping;
 }
 
 /** Options after defaults, validation, URL parsing and option files. */
@@ -190,7 +193,7 @@ export function resolveOptions(input: ConnectOptions | string = {}): ResolvedOpt
     unixSocket: optString("unixSocket", o.unixSocket) || null,
     charset,
     sqlMode: optString("sqlMode", o.sqlMode),
-    conv: o.conv ?? null,
+    conv: applyValueMapping(optString("valueMapping", o.valueMapping), o.conv ?? null, timezone as TimeZone),
     useUnicode: optBool("useUnicode", o.useUnicode, true),
     clientFlag,
     cursorClass: o.cursorClass ?? null,
@@ -259,6 +262,7 @@ const STRING_OPTIONS = new Set([
   "programName",
   "unixSocket",
   "timezone",
+  "valueMapping",
   "db",
   "database",
   "host",
