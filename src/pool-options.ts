@@ -1,10 +1,13 @@
 // Pool options: what createPool() accepts beyond connect()'s options, their checks and defaults,
 // and the shape of the counters Pool.stats() returns.
+import type { Cursor, CursorClass } from "./cursors.js";
 import { InterfaceError } from "./errors.js";
+import type { ClusterOptions, NodeStats } from "./cluster/options.js";
 import { parseConnectionUrl, resolveOptions, type ConnectOptions, type ResolvedOptions } from "./options.js";
+import type { Row } from "./types.js";
 
 /** Options of `createPool()`: every `connect()` option plus the pool's own. Times are in seconds. */
-export interface PoolOptions extends ConnectOptions {
+export interface PoolOptions extends ConnectOptions, ClusterOptions {
   /** Connections opened at creation and kept open (default 1). */
   minSize?: number;
   /** Most connections at once, in use and free (default 10; 0 means unlimited). */
@@ -49,6 +52,8 @@ export interface AcquireOptions {
   signal?: AbortSignal | undefined;
   /** Seconds to wait for a connection before rejecting with an `OperationalError` (default: the pool's `acquireTimeout`). */
   timeout?: number | undefined;
+  /** Cluster pools: a connection to a replica (or Synced Galera node) instead of the writable node. Ignored by a single-server pool. */
+  readOnly?: boolean | undefined;
 }
 
 /** Counters of a pool, as `Pool.stats()` returns them. Totals count since the pool was created. */
@@ -91,6 +96,8 @@ export interface PoolStats {
   lostWhileFree: number;
   /** Total warnings for connections held longer than warnHeldLongerThan. */
   heldTooLong: number;
+  /** Cluster pools: one entry per node, with its role, state, last error and counters. */
+  nodes?: NodeStats[];
 }
 
 /** @internal The pool's settings, in milliseconds; -1 disables a time. */
@@ -178,4 +185,24 @@ export function emptyStats(): PoolStats {
     lostWhileFree: 0,
     heldTooLong: 0,
   };
+}
+
+/** Options of `Pool.query()` and `Pool.execute()`: the acquire and execute options together. */
+export interface PoolQueryOptions<R = Row> {
+  /** Cancels the wait for a connection and the statement. */
+  signal?: AbortSignal | undefined;
+  /** Seconds for the whole call: waiting for a connection, then the statement with what is left. */
+  timeout?: number | undefined;
+  /** The cursor class whose rows `query()` returns (default: the pool's `cursorClass`, else `Cursor`). */
+  cursorClass?: CursorClass<Cursor<R>> | undefined;
+  /** Cluster pools: the statement may run twice, so a write is retried once on the new writer after a failover. */
+  idempotent?: boolean | undefined;
+}
+
+/** What `Pool.execute()` resolves to. */
+export interface PoolExecuteResult {
+  /** Rows affected (or returned) by the statement. */
+  rowCount: number;
+  /** AUTO_INCREMENT id of an INSERT, else null. */
+  lastRowId: number | bigint | null;
 }

@@ -10,13 +10,16 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from "kysely";
+import { ClusterPool } from "../cluster/pool.js";
 import type { Connection } from "../connection.js";
-import { SSDictCursor } from "../cursors.js";
+import { SSDictCursor } from "../ss-cursors.js";
 import { ProgrammingError } from "../errors.js";
 import { withCallerFrames } from "../caller-frames.js";
-import { formatQmark } from "../escape.js";
+import type { SqlText } from "../sql/escape.js";
+import { qmarkText } from "../sql/qmark.js";
 import type { Pool } from "../pool.js";
 import type { SqlParam } from "../types.js";
+import { RoutedConnection } from "./routed.js";
 
 /** Options of `new AiomysqlDialect()`. */
 export interface AiomysqlDialectConfig {
@@ -60,12 +63,9 @@ export class AiomysqlConnection implements DatabaseConnection {
     this.pool = pool;
   }
 
-  private bind(query: CompiledQuery): string {
-    const conn = this.connection;
-    return formatQmark(query.sql, query.parameters as readonly SqlParam[], {
-      noBackslashEscapes: conn.noBackslashEscapes,
-      timeZone: conn.options.timezone,
-    });
+  /** The query with its `?` bound, formatted when it is written if its text depends on the sql_mode. */
+  private bind(query: CompiledQuery): SqlText {
+    return qmarkText(query.sql, query.parameters as readonly SqlParam[], this.connection.options.timezone);
   }
 
   /**
@@ -77,14 +77,14 @@ export class AiomysqlConnection implements DatabaseConnection {
    */
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     const sql = this.bind(compiledQuery);
-    let results;
+    let outcome;
     try {
-      results = await this.connection.query(sql, { shape: OBJECT_ROWS, drainAll: true });
+      outcome = await this.connection.session.query(sql, { shape: OBJECT_ROWS, drainAll: true });
     } catch (e) {
       throw withCallerFrames(e);
     }
-    const result = results[0];
-    if (result === undefined || result instanceof Error) throw result ?? new ProgrammingError("The query returned no result");
+    const result = outcome.results[0];
+    if (result === undefined) throw new ProgrammingError("The query returned no result");
     if (result.columns !== null) return { rows: result.rows as R[] };
     const matched = MATCHED_RE.exec(result.info);
     const changed = CHANGED_RE.exec(result.info);
@@ -106,7 +106,7 @@ export class AiomysqlConnection implements DatabaseConnection {
     const sql = this.bind(compiledQuery);
     const cursor = this.connection.cursor(SSDictCursor);
     try {
-      await cursor.execute(sql);
+      await cursor.executeText(sql);
       for (;;) {
         const rows = await cursor.fetchMany<R>(chunkSize);
         if (rows.length === 0) return;
@@ -117,6 +117,11 @@ export class AiomysqlConnection implements DatabaseConnection {
     } finally {
       await cursor.close();
     }
+  }
+
+  /** @internal Runs one statement without parameters. */
+  async run(sql: string): Promise<void> {
+    await this.connection.session.query(sql, { drainAll: true });
   }
 }
 
@@ -153,6 +158,12 @@ export class AiomysqlDriver implements Driver {
    */
   async acquireConnection(): Promise<DatabaseConnection> {
     const pool = this.live();
+    if (pool instanceof ClusterPool) {
+      // A cluster pool: reads outside a transaction go to replicas, statement by statement.
+      const routed = new RoutedConnection(pool, (raw) => new AiomysqlConnection(raw, pool));
+      if (this.config.onReserveConnection) await this.config.onReserveConnection(routed);
+      return routed;
+    }
     const raw = await pool.acquire();
     try {
       let conn = this.connections.get(raw);
@@ -229,6 +240,7 @@ export class AiomysqlDriver implements Driver {
    * also while `destroy()` waits for it: the pool then closes it.
    */
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    if (connection instanceof RoutedConnection) return connection.release();
     const conn = connection as AiomysqlConnection;
     const raw = conn.connection;
     if (conn.restoreAutocommit) {
