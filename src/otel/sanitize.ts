@@ -5,13 +5,21 @@
 // recognises numbers and hexadecimal and bit literals (X'..', 0x.., B'..', 0b..).
 import { SqlLexer, Tok } from "../sql/lexer.js";
 
-const IDENT_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
-const DIGIT = /[0-9]/;
 const NUMBER = /^(\d+\.?\d*(e[-+]?\d+)?|\.\d+|0x[0-9a-f]+|0b[01]+)$/i;
+
+/** True for the character codes of `0`-`9`. */
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** True for the character codes that stand in an identifier: A-Z a-z 0-9 _ $ and any non-ASCII one. */
+function isIdentChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || isDigit(c) || c === 0x5f || c === 0x24 || c >= 0x80;
+}
 
 /** True when the character at `i` is part of an identifier (false before the text starts). */
 function isIdentAt(sql: string, i: number): boolean {
-  return i >= 0 && IDENT_CHAR.test(sql[i]!);
+  return i >= 0 && isIdentChar(sql.charCodeAt(i));
 }
 
 /** The code `sql[start, end)` with its numbers replaced by `?`. */
@@ -20,13 +28,20 @@ function sanitizeCode(sql: string, start: number, end: number): string {
   let last = start;
   let i = start;
   while (i < end) {
-    const c = sql[i]!;
+    const c = sql.charCodeAt(i);
+    if (!isIdentChar(c) && c !== 0x2e) {
+      i++;
+      continue;
+    }
     const prevIsIdent = isIdentAt(sql, i - 1);
-    if (!prevIsIdent && DIGIT.test(c)) {
+    if (!prevIsIdent && isDigit(c)) {
       // A number (1, 1.5, 1e-3, 0x1F, 0b101), unless it starts an identifier such as 1abc.
       let j = i + 1;
-      while (j < end && (IDENT_CHAR.test(sql[j]!) || sql[j] === ".")) {
-        if ((sql[j] === "e" || sql[j] === "E") && (sql[j + 1] === "-" || sql[j + 1] === "+") && j + 1 < end) j++;
+      while (j < end) {
+        const d = sql.charCodeAt(j);
+        if (!isIdentChar(d) && d !== 0x2e) break;
+        const sign = sql.charCodeAt(j + 1);
+        if ((d === 0x65 || d === 0x45) && (sign === 0x2d || sign === 0x2b) && j + 1 < end) j++; // e- e+
         j++;
       }
       if (NUMBER.test(sql.slice(i, j))) {
@@ -36,20 +51,21 @@ function sanitizeCode(sql: string, start: number, end: number): string {
       i = j;
       continue;
     }
-    if (c === "." && !prevIsIdent && i + 1 < end && DIGIT.test(sql[i + 1]!)) {
-      let j = i + 1;
-      while (j < end && DIGIT.test(sql[j]!)) j++;
-      out += sql.slice(last, i) + "?";
-      last = i = j;
+    if (c === 0x2e) {
+      // .5
+      if (!prevIsIdent && i + 1 < end && isDigit(sql.charCodeAt(i + 1))) {
+        let j = i + 1;
+        while (j < end && isDigit(sql.charCodeAt(j))) j++;
+        out += sql.slice(last, i) + "?";
+        last = i = j;
+      } else {
+        i++;
+      }
       continue;
     }
-    if (IDENT_CHAR.test(c)) {
-      let j = i + 1;
-      while (j < end && IDENT_CHAR.test(sql[j]!)) j++;
-      i = j;
-      continue;
-    }
+    // An identifier or keyword: skipped whole, so a digit inside it is not a number.
     i++;
+    while (i < end && isIdentChar(sql.charCodeAt(i))) i++;
   }
   return last === start ? sql.slice(start, end) : out + sql.slice(last, end);
 }
@@ -85,18 +101,9 @@ export function sanitizeSql(sql: string, noBackslashEscapes = false): string {
 
 /** The statement's first keyword, upper-cased (`SELECT`, `INSERT`, `BEGIN`, ...), or null. */
 export function operationName(sql: string): string | null {
+  // Blanks, `(`, comments and the markers of executable comments are skipped; their code is read.
   const lexer = new SqlLexer(sql);
-  for (let t = lexer.next(); t !== Tok.End; t = lexer.next()) {
-    // Comments and the markers of executable comments are skipped; their code is read.
-    if (t !== Tok.Code) {
-      if (t === Tok.LineComment || t === Tok.BlockComment || t === Tok.ExecutableStart || t === Tok.ExecutableEnd) continue;
-      return null;
-    }
-    let i = lexer.start;
-    while (i < lexer.end && /\s|\(/.test(sql[i]!)) i++;
-    if (i === lexer.end) continue;
-    const m = /^[A-Za-z]+/.exec(sql.slice(i, Math.min(i + 32, lexer.end)));
-    return m ? m[0].toUpperCase() : null;
-  }
-  return null;
+  lexer.skipSpace(0x28);
+  const m = /^[A-Za-z]+/.exec(sql.slice(lexer.end, lexer.end + 32));
+  return m ? m[0].toUpperCase() : null;
 }

@@ -179,6 +179,23 @@ describe("one SQL lexer under every reader", () => {
     }
   });
 
+  it("skipSpace() stops at the first code, quote or end, and next() goes on from there", () => {
+    const sql = " \t/* a */ -- b\n# c\n/*!50000 (x */ 'y'";
+    const lexer = new SqlLexer(sql);
+    lexer.skipSpace();
+    assert.equal(sql.slice(lexer.end), "(x */ 'y'");
+    assert.ok(lexer.inExecutable);
+    assert.equal(lexer.next(), Tok.Code);
+    assert.equal(sql.slice(lexer.start, lexer.end), "(x ");
+    lexer.skipSpace(0x28);
+    assert.equal(lexer.next(), Tok.SingleQuoted);
+    assert.equal(lexer.next(), Tok.End);
+    const open = new SqlLexer("  /* never closed");
+    open.skipSpace();
+    assert.equal(open.end, open.sql.length);
+    assert.equal(open.next(), Tok.End);
+  });
+
   it("redaction keeps its forms", () => {
     const masked: [string, string][] = [
       ["CREATE USER 'u'@'%' IDENTIFIED BY 's3cret'", "CREATE USER 'u'@'%' IDENTIFIED BY '***'"],
