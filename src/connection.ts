@@ -107,9 +107,15 @@ export class Connection implements AsyncDisposable {
   get charset(): string {
     return this.options.charset;
   }
-  /** The encoding of text sent and received, as Node names it ("utf8"). */
+  /**
+   * The encoding of text sent, as Node names it ("utf8"): that of the session's live
+   * `character_set_client`, which a user's `SET NAMES` changes (`charset` stays what was asked).
+   * Text is escaped and encoded in it; "ascii" when it is a charset this client cannot encode.
+   */
   get encoding(): string {
-    return this.session.charset.isUtf8 ? "utf8" : this.session.charset.name;
+    const cs = this.session.clientCharset;
+    if (cs === null) return "ascii";
+    return cs.isUtf8 ? "utf8" : cs.name;
   }
   /** The server's version string, such as "10.11.6-MariaDB". */
   get serverVersion(): string {

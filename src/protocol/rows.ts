@@ -5,7 +5,7 @@
 // decoded without a per-value type switch.
 import { parseDateTimeAscii, parseFloatAscii, parseIntAscii, type Decoder, type Decoders } from "../converters.js";
 import type { ColumnDefinition, TimeZone } from "../types.js";
-import type { Charset } from "./charsets.js";
+import { charsetByCollation, type Charset } from "./charsets.js";
 import { FIELD_TYPE } from "./constants.js";
 import { MalformedPacketError } from "./reader.js";
 
@@ -77,7 +77,9 @@ export function columnDecoder(c: ColumnDefinition, ctx: DecodeContext): ValueDec
   const key = c.extendedType === "json" ? FIELD_TYPE.JSON : c.type;
   const custom: Decoder | undefined = ctx.conv?.[key];
   const binary = isBinaryColumn(c);
-  const { charset } = ctx;
+  // Text arrives in the charset its column definition names (character_set_results, or the
+  // column's own when that is NULL); a charset this client lacks falls back to the session's.
+  const charset = (binary ? undefined : charsetByCollation(c.characterSet)) ?? ctx.charset;
   const text: (buf: Buffer, start: number, end: number) => string = charset.isUtf8
     ? utf8Text
     : (buf, start, end) => charset.decode(buf, start, end);

@@ -4,7 +4,7 @@
 // of the queue, and fails everything at once when the link dies. It is the only CommandHost.
 import { authenticate, choosePlugin, initialAuthResponse, type AuthIo } from "../authenticate.js";
 import { makeDecoders } from "../converters.js";
-import { InterfaceError, MySQLError, OperationalError, clientError } from "../errors.js";
+import { DataError, InterfaceError, MySQLError, OperationalError, clientError } from "../errors.js";
 import type { ResolvedOptions } from "../options.js";
 import type { ParamEncoding } from "../protocol/binary.js";
 import { charsetByName, loneSurrogateIndex, type Charset } from "../protocol/charsets.js";
@@ -61,9 +61,17 @@ export class Session implements CommandHost {
   extendedTypeInfo = false;
   /** Server status flags from the latest OK or EOF packet. */
   serverStatus = 0;
+  /** The charset the options asked for (`conn.charset`); the session may have switched since. */
   readonly charset: Charset;
+  /**
+   * The session's `character_set_client` as the server last reported it (session state
+   * tracking): SQL text is encoded, and so escaped, in it. null when it is a charset this client
+   * cannot encode: then only ASCII text is sent, which every client charset reads the same.
+   */
+  clientCharset: Charset | null;
+  /** Follows `character_set_results` (the charset result text is decoded in). */
   readonly decodeContext: DecodeContext;
-  readonly paramEncoding: ParamEncoding;
+  #paramEncoding: ParamEncoding;
   /** The current database and user, as last selected or logged in. */
   db: string | null;
   user: string;
@@ -90,11 +98,8 @@ export class Session implements CommandHost {
       conv: options.conv,
       useUnicode: options.useUnicode,
     };
-    const cs = this.charset;
-    this.paramEncoding = {
-      timeZone: options.timezone,
-      encode: cs.name === "utf8mb4" || cs.name === "utf8mb3" || cs.name === "utf8" ? null : (t) => cs.encode(t),
-    };
+    this.clientCharset = this.charset;
+    this.#paramEncoding = paramEncodingFor(this.charset, options.timezone);
     this.transport = new Transport({
       onPacket: (buf, start, end, seq) => this.onPacket(buf, start, end, seq),
       onBadBytes: (e) => this.fatal(asProtocolError(e)),
@@ -177,15 +182,23 @@ export class Session implements CommandHost {
     }
   }
 
-  /** Applies the session settings of the options: charset, sql_mode, init command, autocommit. */
+  /**
+   * Applies the session settings of the options: charset, sql_mode, init command, autocommit.
+   * Also makes sure the server reports changes of the session's charsets (a user's SET NAMES).
+   */
   async initialise(): Promise<void> {
     const o = this.options;
+    // A new login or a reset session is back to the charset of the handshake.
+    this.setClientCharset(this.charset);
+    this.decodeContext.charset = this.charset;
     if (this.charset.collationId > 255) await this.query(`SET NAMES ${this.charset.name}`);
     if (o.sqlMode !== null) await this.query(`SET sql_mode=${escapeString(o.sqlMode, this.noBackslashEscapes)}`);
     if (o.initCommand !== null) {
       await this.query(o.initCommand, { drainAll: true });
       await this.query("COMMIT");
     }
+    // After the init command, which may set session_track_system_variables itself.
+    if (this.capabilities & CLIENT.SESSION_TRACK) await this.query(TRACK_CHARSETS);
     if (o.autocommit !== null && o.autocommit !== ((this.serverStatus & SERVER_STATUS.AUTOCOMMIT) !== 0)) {
       await this.query(`SET AUTOCOMMIT = ${o.autocommit ? 1 : 0}`, { drainAll: true });
     }
@@ -311,7 +324,8 @@ export class Session implements CommandHost {
     if (!this.transport.open || this.holds > 0) return;
     while (this.written < this.pending.length) {
       const cmd = this.pending[this.written]!;
-      if (this.written > 0 && (!cmd.pipelinable || cmd.awaitsMode || !this.pending[this.written - 1]!.pipelinable)) break;
+      if (this.written > 0 && (!cmd.pipelinable || cmd.awaitsMode || cmd.awaitsCharset || !this.pending[this.written - 1]!.pipelinable))
+        break;
       let request: Buffer | null;
       try {
         request = cmd.encode(this);
@@ -359,11 +373,27 @@ export class Session implements CommandHost {
     });
   }
 
-  /** SQL text as the server reads it: utf8mb4 is written straight into the packet. */
+  /** How statement parameters are encoded: in the session's live `character_set_client`. */
+  get paramEncoding(): ParamEncoding {
+    return this.#paramEncoding;
+  }
+
+  /** SQL text as the server reads it: in the session's live `character_set_client`. */
   encodeSql(sql: string): string | Buffer {
+    const cs = this.clientCharset;
+    if (cs === null) {
+      const i = sql.search(NON_ASCII_RE);
+      if (i !== -1) throw untrackedCharsetError(sql, i);
+      return sql;
+    }
     // utf8mb4 is written straight into the packet unless it has an unpaired surrogate, which
     // encode() refuses with a DataError instead of letting it become U+FFFD.
-    return this.charset.name === "utf8mb4" && loneSurrogateIndex(sql) === -1 ? sql : this.charset.encode(sql);
+    return cs.name === "utf8mb4" && loneSurrogateIndex(sql) === -1 ? sql : cs.encode(sql);
+  }
+
+  private setClientCharset(cs: Charset | null): void {
+    this.clientCharset = cs;
+    this.#paramEncoding = paramEncodingFor(cs, this.options.timezone);
   }
 
   /** Runs one COM_QUERY; resolves to its outcome (`drainAll`: rejects with any error in it). */
@@ -440,7 +470,15 @@ export class Session implements CommandHost {
   // ---- CommandHost ----
 
   noteStatus(statusFlags: number, sessionState?: SessionState): void {
-    if (sessionState !== undefined) this.onSessionState?.(sessionState);
+    if (sessionState !== undefined) {
+      const client = sessionState.systemVariables.get("character_set_client");
+      if (client !== undefined) this.setClientCharset(knownCharset(client));
+      const results = sessionState.systemVariables.get("character_set_results");
+      // NULL (no conversion) or a charset this client cannot decode: text is decoded by the
+      // charset the column definitions name (see columnDecoder), falling back to the session's.
+      if (results !== undefined) this.decodeContext.charset = knownCharset(results) ?? this.clientCharset ?? this.charset;
+      this.onSessionState?.(sessionState);
+    }
     this.serverStatus = statusFlags;
   }
 
@@ -463,6 +501,52 @@ export class Session implements CommandHost {
   resumeReading(): void {
     this.transport.resume();
   }
+}
+
+/**
+ * Asks the server to report changes of `character_set_client` and `character_set_results` in
+ * its OK packets (MariaDB and MySQL track both by default, but a server or a user may have
+ * changed `session_track_system_variables`); the variables already tracked stay tracked.
+ */
+const TRACK_CHARSETS = (() => {
+  const v = "@@session.session_track_system_variables";
+  const add = (name: string): string => `IF(FIND_IN_SET('${name}', ${v}), NULL, '${name}')`;
+  const extended = `CONCAT_WS(',', NULLIF(${v}, ''), ${add("character_set_client")}, ${add("character_set_results")})`;
+  return `SET ${v} = IF(${v} = '*', ${v}, ${extended})`;
+})();
+
+const NON_ASCII_RE = /[^\x00-\x7f]/;
+
+/** The charset the server names, or null when this client does not support it. */
+function knownCharset(name: string): Charset | null {
+  try {
+    return charsetByName(name);
+  } catch {
+    return null;
+  }
+}
+
+function paramEncodingFor(cs: Charset | null, timeZone: ResolvedOptions["timezone"]): ParamEncoding {
+  if (cs === null) {
+    return {
+      timeZone,
+      encode: (t) => {
+        const i = t.search(NON_ASCII_RE);
+        if (i !== -1) throw untrackedCharsetError(t, i);
+        return Buffer.from(t, "latin1");
+      },
+    };
+  }
+  return { timeZone, encode: cs.isUtf8 ? null : (t) => cs.encode(t) };
+}
+
+function untrackedCharsetError(text: string, index: number): DataError {
+  const cp = text.codePointAt(index) ?? 0;
+  return new DataError(
+    `Cannot send non-ASCII text (U+${cp.toString(16).toUpperCase().padStart(4, "0")} at index ${index}): the session's ` +
+      `character_set_client is a charset this client cannot encode, so it cannot be escaped safely; ` +
+      `run SET NAMES with one of the supported charsets`,
+  );
 }
 
 function asProtocolError(e: unknown): Error {

@@ -4,85 +4,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { connect, Connection, DataError, escapeId, ProgrammingError } from "../../src/index.js";
-import { charsetByName } from "../../src/protocol/charsets.js";
 import { testOptions } from "../support/config.js";
+import { CHARSETS, CORPUS, representable } from "../support/hostile-strings.js";
 
-/** Characters whose two-byte encoding ends in 0x5C (a backslash) in `label`, found by decoding. */
-function backslashTrailers(label: string, leads: number[]): string {
-  const decoder = new TextDecoder(label);
-  let out = "";
-  for (const lead of leads) {
-    const ch = decoder.decode(Uint8Array.from([lead, 0x5c]));
-    if (ch.length === 1 && ch !== "\ufffd" && ch.charCodeAt(0) > 0x7f) out += ch;
-  }
-  return out;
-}
-
-const LEADS = [0x81, 0x83, 0x89, 0x94, 0x95, 0xa4, 0xa5, 0xb3, 0xbf, 0xe0, 0xfa];
-
-const CORPUS: readonly string[] = [
-  "",
-  "plain",
-  "'",
-  "''",
-  "\\",
-  "\\'",
-  "\\\\'",
-  "'\\",
-  '"',
-  "' OR '1'='1",
-  "'; DROP TABLE test_injection; -- ",
-  "x'); DELETE FROM test_injection; #",
-  "/* comment */ ' /*",
-  "-- not a comment",
-  "# hash",
-  "\0",
-  "a\0b'\0",
-  "\x1a",
-  "\x1a'\x1a",
-  "\n\r\t\b",
-  "%s",
-  "%%s %(name)s %",
-  "?",
-  "?, ?, '?'",
-  "`backtick`",
-  "\\0\\n\\Z",
-  "${1+1}",
-  "e\u0301",
-  "日本語",
-  "ソ表能",
-  "功許蓋",
-  "縗'",
-  "\u00bf'",
-  "😀",
-  "\ud800",
-  "x\udc00y",
-  "\udbff\udfff",
-  "€‚ƒ„",
-  "Ÿ ÿ ß",
-  backslashTrailers("shift_jis", LEADS),
-  backslashTrailers("big5", LEADS),
-  backslashTrailers("gbk", LEADS),
-  "ＡＢＣ＼",
-  "\u00a5\u203e",
-];
-
-const CHARSETS = ["utf8mb4", "utf8mb3", "latin1", "gbk", "big5", "sjis", "cp932", "euckr", "ujis", "gb2312"] as const;
 const MODES: Array<[string, string | null]> = [
   ["default sql_mode", null],
   ["NO_BACKSLASH_ESCAPES", "NO_BACKSLASH_ESCAPES"],
 ];
-
-/** True when the charset can represent `s` (the library's own answer, checked against the server below). */
-function representable(charset: string, s: string): boolean {
-  try {
-    charsetByName(charset).encode(s);
-    return true;
-  } catch (e) {
-    assert.ok(e instanceof DataError, `encode() may only throw DataError, got ${String(e)}`);
-    return false;
-  }
-}
 
 async function all(conn: Connection, sql: string, args?: unknown[]): Promise<unknown[][]> {
   await using cur = conn.cursor();

@@ -49,6 +49,13 @@ export interface LocalInfileRequester {
   infileError: Error | null;
 }
 
+/** True when `text` has a character beyond ASCII (see `Command.awaitsCharset`). */
+export function hasNonAscii(text: string): boolean {
+  return NON_ASCII_RE.test(text);
+}
+
+const NON_ASCII_RE = /[^\x00-\x7f]/;
+
 /** What servers answer LOAD DATA LOCAL when the client did not offer it: MySQL 5.7, MySQL 8, MariaDB. */
 const LOCAL_INFILE_REFUSED = new Set<number>([ER.NOT_ALLOWED_COMMAND, ER.CLIENT_LOCAL_FILES_DISABLED, ER.LOAD_INFILE_CAPABILITY_DISABLED]);
 
@@ -62,6 +69,13 @@ export abstract class Command<T = unknown> {
    * command is in flight, so that the mode the server reported last is the one it will apply.
    */
   awaitsMode = false;
+  /**
+   * The request carries non-ASCII text, whose bytes depend on the session's
+   * `character_set_client`: like `awaitsMode`, it is written only when no earlier command is in
+   * flight, so that it is encoded (and its values escaped) in the charset the server will apply.
+   * ASCII text reads the same in every charset a server accepts for a client.
+   */
+  awaitsCharset = false;
   protected host!: CommandHost;
   private resolveFn!: (value: T) => void;
   private rejectFn!: (err: Error) => void;

@@ -17,7 +17,7 @@ import {
 import { TextRowDecoder, type DecodeContext, type RowShape } from "../../protocol/rows.js";
 import type { SqlFormatter, SqlText } from "../../sql/escape.js";
 import type { ColumnDefinition } from "../../types.js";
-import { Command, type CommandHost, type LocalInfileRequester } from "./command.js";
+import { Command, hasNonAscii, type CommandHost, type LocalInfileRequester } from "./command.js";
 
 /** One result of a statement: rows with their columns, or just an OK's counts. */
 export interface ResultSet {
@@ -131,6 +131,7 @@ export class QueryCommand extends Command<QueryOutcome> implements LocalInfileRe
       this.sql = sql(false);
       this.awaitsMode = true;
     }
+    this.awaitsCharset = hasNonAscii(this.sql);
   }
 
   encode(host: CommandHost): Buffer {

@@ -14,7 +14,7 @@ import { CLIENT, CR, PACKET } from "../../protocol/constants.js";
 import { parseColumnDefinition } from "../../protocol/results.js";
 import type { DecodeContext, RowShape } from "../../protocol/rows.js";
 import type { ColumnDefinition, SqlParam } from "../../types.js";
-import { Command, type CommandHost } from "./command.js";
+import { Command, hasNonAscii, type CommandHost } from "./command.js";
 import { QueryCommand, type RowDecoder } from "./query.js";
 
 const enum PrepareState {
@@ -35,6 +35,7 @@ export class PrepareCommand extends Command<{ ok: StmtPrepareOk; params: ColumnD
   constructor(sql: string) {
     super();
     this.sql = sql;
+    this.awaitsCharset = hasNonAscii(sql);
   }
 
   encode(host: CommandHost): Buffer {
