@@ -7,6 +7,7 @@ import { parseDateTimeAscii, parseFloatAscii, parseIntAscii, type Decoder, type 
 import type { ColumnDefinition, TimeZone } from "../types.js";
 import type { Charset } from "./charsets.js";
 import { FIELD_TYPE } from "./constants.js";
+import { dateTextAscii } from "./date-text.js";
 import { MalformedPacketError } from "./reader.js";
 
 /** Reads one non-NULL value from `buf[start, end)`. */
@@ -100,10 +101,12 @@ export function columnDecoder(c: ColumnDefinition, ctx: DecodeContext): ValueDec
       const tz = ctx.timeZone;
       return (buf, start, end) => parseDateTimeAscii(buf, start, end, tz);
     }
-    case FIELD_TYPE.DECIMAL:
-    case FIELD_TYPE.NEWDECIMAL:
     case FIELD_TYPE.DATE:
     case FIELD_TYPE.NEWDATE:
+      // The text of each date is shared between the rows that hold it (date-text.ts).
+      return (buf, start, end) => dateTextAscii(buf, start, end) ?? asciiText(buf, start, end);
+    case FIELD_TYPE.DECIMAL:
+    case FIELD_TYPE.NEWDECIMAL:
     case FIELD_TYPE.TIME:
       return ascii;
     case FIELD_TYPE.JSON:
@@ -136,8 +139,11 @@ export function rowKeys(columns: readonly ColumnDefinition[]): string[] {
   return keys;
 }
 
-/** Reads the length of a value whose first byte is 0xFC/0xFD/0xFE, as generated code inlines it. */
-const LONG_LENGTH = `if (len >= 0xfc) {
+/**
+ * Reads the length of a value whose first byte is 0xFC/0xFD/0xFE, as generated code inlines it
+ * (`COLUMN` stands for the column's index in the error messages).
+ */
+export const LONG_LENGTH = `if (len >= 0xfc) {
       if (len === 0xfc) { len = buf[pos] | (buf[pos + 1] << 8); pos += 2; }
       else if (len === 0xfd) { len = buf[pos] | (buf[pos + 1] << 8) | (buf[pos + 2] << 16); pos += 3; }
       else if (len === 0xfe) { if (pos + 8 > end) throw new M("row value COLUMN runs past the end of the packet"); len = buf.readUInt32LE(pos) + buf.readUInt32LE(pos + 4) * 0x100000000; pos += 8; }
