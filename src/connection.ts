@@ -326,7 +326,8 @@ export class Connection implements CommandHost, AsyncDisposable {
     if (o.localInfile) caps |= CLIENT.LOCAL_FILES;
     if (o.compress) caps |= CLIENT.COMPRESS;
     caps &= server | CLIENT.MULTI_STATEMENTS | CLIENT.LOCAL_FILES | CLIENT.CONNECT_WITH_DB;
-    const maria = greeting.mariadbCapabilities & MARIADB_CLIENT.EXTENDED_TYPE_INFO;
+    // STMT_BULK_OPERATIONS: executeMany may send COM_STMT_BULK_EXECUTE (bulk.ts).
+    const maria = greeting.mariadbCapabilities & (MARIADB_CLIENT.EXTENDED_TYPE_INFO | MARIADB_CLIENT.STMT_BULK_OPERATIONS);
     this.mariadbCapabilities = maria;
     this.extendedTypeInfo = (maria & MARIADB_CLIENT.EXTENDED_TYPE_INFO) !== 0;
     const fields = {

@@ -6,7 +6,8 @@ import type { Connection } from "./connection.js";
 import { InterfaceError, NotSupportedError, ProgrammingError } from "./errors.js";
 import { interpolate } from "./escape.js";
 import { toQmark } from "./statement.js";
-import { FIELD_TYPE, FIELD_FLAG } from "./protocol/constants.js";
+import { FIELD_TYPE, FIELD_FLAG, MARIADB_CLIENT } from "./protocol/constants.js";
+import { bulkExecute } from "./bulk.js";
 import { ARRAY_ROWS, type RowShape } from "./protocol/rows.js";
 import type { ColumnDefinition, DictRow, Row, SqlArgs, SqlParam } from "./types.js";
 import { charsetByCollation } from "./protocol/charsets.js";
@@ -73,7 +74,17 @@ export interface ExecuteOptions {
    * with its real type. `execute()` only.
    */
   prepare?: boolean;
+  /**
+   * `executeMany()` of an INSERT/REPLACE ... VALUES on MariaDB: true sends the rows as typed
+   * parameters of one prepared statement with COM_STMT_BULK_EXECUTE (many rows per command);
+   * false builds multi-row INSERT statements. The default is BULK_DEFAULT (see docs/bulk-insert.md).
+   * Rows must be arrays of `%s` arguments for the bulk path; other rows always take the multi-row path.
+   */
+  bulk?: boolean;
 }
+
+/** Whether executeMany uses COM_STMT_BULK_EXECUTE when the server offers it and `bulk` is not given. */
+const BULK_DEFAULT = false;
 
 /** PyMySQL's pattern for INSERT/REPLACE ... VALUES (...) that executeMany can batch. */
 const INSERT_VALUES =
@@ -307,10 +318,17 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
     if (list.length === 0) return 0;
     const escapeOptions = { noBackslashEscapes: conn.noBackslashEscapes, timeZone: conn.options.timezone };
     const m = INSERT_VALUES.exec(query);
+    const bulk = m !== null && (options?.bulk ?? BULK_DEFAULT) ? bulkStatement(conn, query, list) : null;
     return this.cancellable(options, "executeMany()", (cancel) =>
       this.guard(async () => {
         let total = 0;
-        if (m) {
+        if (bulk !== null) {
+          this.executedSql = bulk;
+          const stmt = await (await conn.statements()).get(bulk);
+          const r = await bulkExecute(conn, stmt, list as SqlParam[][], () => cancel?.check());
+          total = r.affectedRows;
+          this.setResultInfo({ columns: null, insertId: r.insertId, warnings: r.warnings });
+        } else if (m) {
           const [, prefixTemplate, valuesTemplate, postfixTemplate] = m;
           const prefix = interpolate(prefixTemplate!, [], escapeOptions);
           const postfix = interpolate(postfixTemplate!, [], escapeOptions);
@@ -483,6 +501,21 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
   /** Closes the cursor at the end of an `await using` block, as `close()`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+}
+
+/**
+ * The `?` form of an INSERT ... VALUES for COM_STMT_BULK_EXECUTE, or null when this run cannot
+ * take the bulk path: the server does not offer it, a row is not an array, or the statement's
+ * placeholders cannot be bound (inside quotes, named).
+ */
+function bulkStatement(conn: Connection, query: string, rows: readonly SqlArgs[]): string | null {
+  if ((conn.mariadbCapabilities & MARIADB_CLIENT.STMT_BULK_OPERATIONS) === 0) return null;
+  if (!rows.every((r) => Array.isArray(r))) return null;
+  try {
+    return toQmark(query, rows[0]!).sql;
+  } catch {
+    return null;
   }
 }
 

@@ -58,8 +58,11 @@ function describe(v: unknown): string {
   return Array.isArray(v) ? "an array" : `an object (${(v as object).constructor?.name ?? "null prototype"})`;
 }
 
-/** The parameter type (low byte) and unsigned flag (high byte) of one argument. */
-function paramType(v: SqlParam, index: number): number {
+/**
+ * The parameter type (low byte) and unsigned flag (high byte) of one argument.
+ * @throws ProgrammingError for a value that cannot be bound.
+ */
+export function paramType(v: SqlParam, index: number): number {
   switch (typeof v) {
     case "number":
       if (!Number.isFinite(v)) throw new ProgrammingError(`parameter ${index} is ${v}, which MySQL cannot store`);
@@ -114,37 +117,39 @@ export function writeComStmtExecute(w: PacketWriter, statementId: number, params
   }
   w.u8(1);
   for (let i = 0; i < n; i++) w.u16(types[i]!);
-  for (let i = 0; i < n; i++) {
-    const v = params[i];
-    switch (types[i]! & 0xff) {
-      case FIELD_TYPE.NULL:
-        break;
-      case FIELD_TYPE.LONG:
-        w.u32((v as number) >>> 0);
-        break;
-      case FIELD_TYPE.LONGLONG:
-        w.u64(v as number | bigint);
-        break;
-      case FIELD_TYPE.DOUBLE:
-        scratch.writeDoubleLE(v as number, 0);
-        w.bytes(scratch);
-        break;
-      case FIELD_TYPE.TINY:
-        w.u8(v ? 1 : 0);
-        break;
-      case FIELD_TYPE.VAR_STRING: {
-        const s = v as string;
-        if (enc.encode === null) w.lenencInt(Buffer.byteLength(s, "utf8")).utf8(s);
-        else w.lenencBytes(enc.encode(s));
-        break;
-      }
-      case FIELD_TYPE.DATETIME:
-        w.bytes(writeBinaryDateTime(v as Date, enc.timeZone));
-        break;
-      case FIELD_TYPE.BLOB:
-        w.lenencBytes(v as Uint8Array);
-        break;
+  for (let i = 0; i < n; i++) writeParamValue(w, types[i]!, params[i], enc);
+}
+
+/** Writes one non-NULL argument in the binary encoding of `type` (from `paramType`). */
+export function writeParamValue(w: PacketWriter, type: number, v: SqlParam, enc: ParamEncoding): void {
+  switch (type & 0xff) {
+    case FIELD_TYPE.NULL:
+      break;
+    case FIELD_TYPE.LONG:
+      w.u32((v as number) >>> 0);
+      break;
+    case FIELD_TYPE.LONGLONG:
+      w.u64(v as number | bigint);
+      break;
+    case FIELD_TYPE.DOUBLE:
+      scratch.writeDoubleLE(v as number, 0);
+      w.bytes(scratch);
+      break;
+    case FIELD_TYPE.TINY:
+      w.u8(v ? 1 : 0);
+      break;
+    case FIELD_TYPE.VAR_STRING: {
+      const s = v as string;
+      if (enc.encode === null) w.lenencInt(Buffer.byteLength(s, "utf8")).utf8(s);
+      else w.lenencBytes(enc.encode(s));
+      break;
     }
+    case FIELD_TYPE.DATETIME:
+      w.bytes(writeBinaryDateTime(v as Date, enc.timeZone));
+      break;
+    case FIELD_TYPE.BLOB:
+      w.lenencBytes(v as Uint8Array);
+      break;
   }
 }
 
