@@ -5,6 +5,7 @@ import { Connection, type ConnectionOwner } from "./connection.js";
 import type { Cursor, CursorClass, ExecuteOptions } from "./cursors.js";
 import { InterfaceError, OperationalError } from "./errors.js";
 import { getLogger } from "./log.js";
+import { QueryPipeline, executeOn, queryOn } from "./pool-pipeline.js";
 import { acquireChannel, traced } from "./tracing.js";
 import type { ResolvedOptions } from "./options.js";
 import {
@@ -76,12 +77,26 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
   private maintenanceTimer: NodeJS.Timeout | undefined;
   private refillTimer: NodeJS.Timeout | undefined;
   private refillBackoffMs = 0;
+  /** Pipelining of query()/execute() (pool-pipeline.ts), or null when off. */
+  private readonly pipeline: QueryPipeline | null;
 
   /** @internal Use `createPool()`. */
   constructor(options: PoolOptions | string = {}) {
     const { settings, connect } = resolvePoolOptions(options);
     this.settings = settings;
     this.connectOptions = connect;
+    this.pipeline =
+      settings.pipelineDepth > 1 && QueryPipeline.poolAllows(connect)
+        ? new QueryPipeline(
+            {
+              acquire: () => this.acquire(),
+              release: (conn) => this.release(conn),
+              canAcquireNow: () => this.free.length > 0 || this.hasRoom(),
+              waiting: () => this.waiters.length,
+            },
+            settings.pipelineDepth,
+          )
+        : null;
   }
 
   /** Minimum number of connections kept open (read-only). */
@@ -123,6 +138,8 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
       used: this.used.size,
       opening: this.opening,
       waiting: this.waiters.length,
+      pipelined: this.pipeline?.counters.pipelined ?? 0,
+      peakPipelineDepth: this.pipeline?.counters.peakDepth ?? 0,
     };
   }
 
@@ -561,15 +578,9 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
    * when it fails.
    */
   async query<R = Row>(sql: string, args?: SqlArgs | SqlParam | null, options: PoolQueryOptions<R> = {}): Promise<R[]> {
-    return this.withConnection(options, async (conn, execOptions) => {
-      const cur = (options.cursorClass ? conn.cursor(options.cursorClass) : conn.cursor()) as Cursor<R>;
-      try {
-        await cur.execute(sql, args, execOptions);
-        return await cur.fetchAll();
-      } finally {
-        await cur.close();
-      }
-    });
+    const run = (conn: Connection, o?: ExecuteOptions): Promise<R[]> => queryOn<R>(conn, sql, args, options.cursorClass, o);
+    if (this.pipeline !== null && QueryPipeline.qualifies(sql, options)) return this.pipeline.run(run);
+    return this.withConnection(options, run);
   }
 
   /**
@@ -577,15 +588,9 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
    * committed on success like `query()`.
    */
   async execute(sql: string, args?: SqlArgs | SqlParam | null, options: PoolQueryOptions = {}): Promise<PoolExecuteResult> {
-    return this.withConnection(options, async (conn, execOptions) => {
-      const cur = conn.cursor();
-      try {
-        const rowCount = await cur.execute(sql, args, execOptions);
-        return { rowCount, lastRowId: cur.lastRowId };
-      } finally {
-        await cur.close();
-      }
-    });
+    const run = (conn: Connection, o?: ExecuteOptions): Promise<PoolExecuteResult> => executeOn(conn, sql, args, o);
+    if (this.pipeline !== null && QueryPipeline.qualifies(sql, options)) return this.pipeline.run(run);
+    return this.withConnection(options, run);
   }
 
   private async withConnection<T>(options: AcquireOptions, fn: (conn: Connection, o: ExecuteOptions) => Promise<T>): Promise<T> {
