@@ -522,8 +522,9 @@ export class Connection implements CommandHost, AsyncDisposable {
     while (this.written < this.pending.length) {
       const cmd = this.pending[this.written]!;
       if (this.written > 0 && (!cmd.pipelinable || !this.pending[this.written - 1]!.pipelinable)) break;
-      if (!this.corked) {
-        // Batch every command issued in this turn of the event loop into one write.
+      if (!this.corked && !(this.written === 0 && this.pending.length === 1)) {
+        // Batch every command issued in this turn of the event loop into one write; a lone
+        // command (nothing in flight, nothing else queued) is written at once, uncorked.
         this.corked = true;
         socket.cork();
         process.nextTick(() => {
