@@ -12,7 +12,16 @@ import type { ColumnDefinition } from "../types.js";
 import { FIELD_FLAG, FIELD_TYPE } from "./constants.js";
 import { dateText } from "./date-text.js";
 import { MalformedPacketError } from "./reader.js";
-import { LONG_LENGTH, columnDecoder, rowKeys, type DecodeContext, type RowShape, type ValueDecoder } from "./rows.js";
+import {
+  LONG_LENGTH,
+  cachedRow,
+  columnDecoder,
+  rowKeys,
+  type DecodeContext,
+  type RowCache,
+  type RowShape,
+  type ValueDecoder,
+} from "./rows.js";
 
 /** How one column is read from a binary row. */
 const enum Kind {
@@ -276,27 +285,35 @@ export class BinaryRowDecoder {
     ctx: DecodeContext,
     shape: RowShape,
   ) {
-    const tz = parseTimeZone(ctx.timeZone);
-    const plans = columns.map((c) => planColumn(c, ctx, tz));
-    const keys = shape.kind === "object" ? rowKeys(columns) : null;
-    const ctor = shape.kind === "object" ? (shape.ctor ?? null) : null;
-    const row: CompiledRow =
-      columns.length <= MAX_GENERATED_COLUMNS
-        ? compileRow(
-            plans.map((p) => p.kind),
-            plans.map((p) => p.user !== null),
-            keys,
-            ctor !== null,
-          )(
-            plans.map((p) => p.lenenc),
-            plans.map((p) => p.temporal),
-            plans.map((p) => p.user),
-            HELPERS,
-            ctor,
-          )
-        : loopDecoder(plans, keys, ctor);
-    this.decode = (buf, start = 0, end = buf.length) => row(buf, start, end);
+    // A prepared statement executed again has the same columns: reuse its row function.
+    const row = cachedRow(rowCache, ctx, columns, shape, () => buildRow(columns, ctx, shape));
+    const decodeRow = row;
+    this.decode = (buf, start = 0, end = buf.length) => decodeRow(buf, start, end);
   }
+}
+
+/** The binary row functions of the latest result shapes of each connection. */
+const rowCache: RowCache<CompiledRow> = new WeakMap();
+
+/** The row function of one result shape: generated, or the loop decoder for very wide results. */
+function buildRow(columns: readonly ColumnDefinition[], ctx: DecodeContext, shape: RowShape): CompiledRow {
+  const tz = parseTimeZone(ctx.timeZone);
+  const plans = columns.map((c) => planColumn(c, ctx, tz));
+  const keys = shape.kind === "object" ? rowKeys(columns) : null;
+  const ctor = shape.kind === "object" ? (shape.ctor ?? null) : null;
+  if (columns.length > MAX_GENERATED_COLUMNS) return loopDecoder(plans, keys, ctor);
+  return compileRow(
+    plans.map((p) => p.kind),
+    plans.map((p) => p.user !== null),
+    keys,
+    ctor !== null,
+  )(
+    plans.map((p) => p.lenenc),
+    plans.map((p) => p.temporal),
+    plans.map((p) => p.user),
+    HELPERS,
+    ctor,
+  );
 }
 
 /** Reads a fixed-size value of `kind` at `pos` (the loop decoder of very wide results). */

@@ -6,7 +6,7 @@
 import { parseDateTimeAscii, parseFloatAscii, parseIntAscii, type Decoder, type Decoders } from "../converters.js";
 import type { ColumnDefinition, TimeZone } from "../types.js";
 import type { Charset } from "./charsets.js";
-import { FIELD_TYPE } from "./constants.js";
+import { FIELD_FLAG, FIELD_TYPE } from "./constants.js";
 import { dateTextAscii } from "./date-text.js";
 import { MalformedPacketError } from "./reader.js";
 
@@ -210,6 +210,55 @@ function compileRow(n: number, keys: readonly string[] | null, withCtor: boolean
   return factory;
 }
 
+/** The row functions of the latest result shapes of each decode context (one per connection). */
+export type RowCache<F> = WeakMap<DecodeContext, { columns: readonly ColumnDefinition[]; object: boolean; row: F }[]>;
+
+/** How many result shapes each connection remembers. */
+const RECENT_SHAPES = 16;
+
+/**
+ * Whether a row function built for `a` decodes rows of `b`: the same type, unsigned flag and
+ * collation in every column (and, for object rows, the same names and tables). Compared
+ * field by field, so that a cache hit allocates nothing.
+ */
+function sameShape(a: readonly ColumnDefinition[], b: readonly ColumnDefinition[], object: boolean): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.type !== y.type || x.characterSet !== y.characterSet || (x.flags & FIELD_FLAG.UNSIGNED) !== (y.flags & FIELD_FLAG.UNSIGNED))
+      return false;
+    if (object && (x.name !== y.name || x.table !== y.table)) return false;
+  }
+  return true;
+}
+
+/**
+ * The row function for `columns` in `shape` from `cache`, or `build()`'s, remembered: the same
+ * statement run again (the usual case) builds no decoders. Rows of a user class are not cached.
+ */
+export function cachedRow<F>(
+  cache: RowCache<F>,
+  ctx: DecodeContext,
+  columns: readonly ColumnDefinition[],
+  shape: RowShape,
+  build: () => F,
+): F {
+  if (shape.kind === "object" && shape.ctor !== undefined) return build();
+  let recent = cache.get(ctx);
+  if (recent === undefined) cache.set(ctx, (recent = []));
+  const object = shape.kind === "object";
+  for (const e of recent) if (e.object === object && sameShape(e.columns, columns, object)) return e.row;
+  const row = build();
+  if (recent.length >= RECENT_SHAPES) recent.shift();
+  recent.push({ columns, object, row });
+  return row;
+}
+
+/** The text row functions of the latest result shapes of each connection. */
+const textRowCache: RowCache<CompiledRow> = new WeakMap();
+
 /** Decodes the text rows of one result set with a function generated for its shape. */
 export class TextRowDecoder {
   /** Decodes one row packet: `buf[start, end)`, or the whole of `buf`. */
@@ -220,9 +269,11 @@ export class TextRowDecoder {
     ctx: DecodeContext,
     shape: RowShape,
   ) {
-    const decoders = columns.map((c) => columnDecoder(c, ctx));
-    const keys = shape.kind === "object" ? rowKeys(columns) : null;
-    const ctor = shape.kind === "object" ? (shape.ctor ?? null) : null;
-    this.decode = compileRow(columns.length, keys, ctor !== null)(decoders, MalformedPacketError, ctor);
+    this.decode = cachedRow(textRowCache, ctx, columns, shape, () => {
+      const decoders = columns.map((c) => columnDecoder(c, ctx));
+      const keys = shape.kind === "object" ? rowKeys(columns) : null;
+      const ctor = shape.kind === "object" ? (shape.ctor ?? null) : null;
+      return compileRow(columns.length, keys, ctor !== null)(decoders, MalformedPacketError, ctor);
+    });
   }
 }
