@@ -2,42 +2,15 @@
 // statement is prepared once, then the rows go as typed binary parameters, many rows per
 // command (protocol/bulk.ts). A run of rows whose value types change (a number where strings
 // came before) starts a new command, since the types are declared once per command.
-import { Command } from "./command.js";
-import { clientError, ProgrammingError } from "./errors.js";
+import { OkCommand } from "./command.js";
+import { ProgrammingError } from "./errors.js";
 import { paramType } from "./protocol/binary.js";
 import { startComStmtBulkExecute, writeBulkRow } from "./protocol/bulk.js";
-import { CR, FIELD_TYPE, PACKET } from "./protocol/constants.js";
-import { parseOk, type OkPacket } from "./protocol/results.js";
+import { FIELD_TYPE } from "./protocol/constants.js";
+import type { OkPacket } from "./protocol/results.js";
 import { PacketWriter } from "./protocol/writer.js";
 import type { PreparedStatement, StatementHost } from "./statement.js";
 import type { SqlParam } from "./types.js";
-
-/** COM_STMT_BULK_EXECUTE, answered by one OK (counts summed over the rows) or ERR. */
-export class BulkExecuteCommand extends Command<OkPacket> {
-  constructor(
-    readonly request: Buffer,
-    sql: string,
-  ) {
-    super();
-    this.sql = sql;
-  }
-
-  onPacket(payload: Buffer): boolean {
-    if (payload[0] === PACKET.ERR) {
-      this.fail(this.serverError(payload));
-    } else if (payload[0] === PACKET.OK) {
-      const ok = parseOk(payload, this.host.capabilities);
-      this.host.noteStatus(ok.statusFlags);
-      this.resolve(ok);
-    } else {
-      // A result set: the statement returns rows (INSERT ... RETURNING), which bulk does not take.
-      this.fail(
-        clientError(CR.MALFORMED_PACKET, `expected OK or ERR after COM_STMT_BULK_EXECUTE, got packet 0x${payload[0]?.toString(16)}`),
-      );
-    }
-    return true;
-  }
-}
 
 /** What the bulk insert needs from its connection. */
 export interface BulkHost extends StatementHost {
@@ -100,7 +73,10 @@ export async function bulkExecute(
     await settle();
     check();
     if (host.closed) throw host.closedError();
-    running = host.enqueue(new BulkExecuteCommand(request, stmt.sql));
+    // Answered by one OK (counts summed over the rows) or ERR, as COM_PING is.
+    const cmd = new OkCommand(request);
+    cmd.sql = stmt.sql;
+    running = host.enqueue(cmd);
     running.catch(() => {});
   };
   // A writer of its own: the connection's is shared with anything else queued meanwhile.

@@ -18,6 +18,7 @@ import {
   columnDecoder,
   rowKeys,
   type DecodeContext,
+  rowReturnLines,
   type RowCache,
   type RowShape,
   type ValueDecoder,
@@ -249,25 +250,7 @@ function compileRow(kinds: readonly Kind[], withUser: readonly boolean[], keys: 
     if (withUser[i]) lines.push(`    v${i} = U${i}(v${i});`);
     lines.push("  }");
   }
-  const values = Array.from({ length: n }, (_, i) => `v${i}`);
-  if (keys === null) {
-    lines.push(`  return [${values.join(", ")}];`);
-  } else if (withCtor) {
-    lines.push("  const row = new C();");
-    // Assigning "__proto__" would call the prototype setter: define it as an own property.
-    keys.forEach((k, i) =>
-      lines.push(
-        k === "__proto__"
-          ? `  Object.defineProperty(row, "__proto__", { value: v${i}, writable: true, enumerable: true, configurable: true });`
-          : `  row[${JSON.stringify(k)}] = v${i};`,
-      ),
-    );
-    lines.push("  return row;");
-  } else {
-    // "__proto__" as a plain literal key would set the prototype: make it a computed key.
-    const props = keys.map((k, i) => `${k === "__proto__" ? `[${JSON.stringify(k)}]` : JSON.stringify(k)}: v${i}`);
-    lines.push(`  return { ${props.join(", ")} };`);
-  }
+  lines.push(...rowReturnLines(n, keys, withCtor));
   lines.push("};");
   const factory = new Function("L", "T", "U", "H", "C", lines.join("\n")) as RowFactory;
   if (compiled.size > 500) compiled.clear();

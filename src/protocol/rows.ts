@@ -161,6 +161,34 @@ type RowFactory = (
 const compiled = new Map<string, RowFactory>();
 
 /**
+ * The generated statements that build and return the row from `v0`..`v{n-1}`: an array
+ * literal, an object literal keyed by `keys`, or an instance of `C` (`withCtor`). Keys only
+ * ever enter the code as JSON string literals.
+ */
+export function rowReturnLines(n: number, keys: readonly string[] | null, withCtor: boolean): string[] {
+  const lines: string[] = [];
+  if (keys === null) {
+    lines.push(`  return [${Array.from({ length: n }, (_, i) => `v${i}`).join(", ")}];`);
+  } else if (withCtor) {
+    lines.push("  const row = new C();");
+    // Assigning "__proto__" would call the prototype setter: define it as an own property.
+    keys.forEach((k, i) =>
+      lines.push(
+        k === "__proto__"
+          ? `  Object.defineProperty(row, "__proto__", { value: v${i}, writable: true, enumerable: true, configurable: true });`
+          : `  row[${JSON.stringify(k)}] = v${i};`,
+      ),
+    );
+    lines.push("  return row;");
+  } else {
+    // "__proto__" as a plain literal key would set the prototype: make it a computed key.
+    const props = keys.map((k, i) => `${k === "__proto__" ? `[${JSON.stringify(k)}]` : JSON.stringify(k)}: v${i}`);
+    lines.push(`  return { ${props.join(", ")} };`);
+  }
+  return lines;
+}
+
+/**
  * Generates the row function of one result set shape: one straight-line block per column, each
  * calling its own decoder (a monomorphic call site), and the row built as one array or object
  * literal. Column names only ever enter the code as JSON string literals.
@@ -185,24 +213,7 @@ function compileRow(n: number, keys: readonly string[] | null, withCtor: boolean
       `  }`,
     );
   }
-  if (keys === null) {
-    lines.push(`  return [${Array.from({ length: n }, (_, i) => `v${i}`).join(", ")}];`);
-  } else if (withCtor) {
-    lines.push("  const row = new C();");
-    // Assigning "__proto__" would call the prototype setter: define it as an own property.
-    keys.forEach((k, i) =>
-      lines.push(
-        k === "__proto__"
-          ? `  Object.defineProperty(row, "__proto__", { value: v${i}, writable: true, enumerable: true, configurable: true });`
-          : `  row[${JSON.stringify(k)}] = v${i};`,
-      ),
-    );
-    lines.push("  return row;");
-  } else {
-    // "__proto__" as a plain literal key would set the prototype: make it a computed key.
-    const props = keys.map((k, i) => `${k === "__proto__" ? `[${JSON.stringify(k)}]` : JSON.stringify(k)}: v${i}`);
-    lines.push(`  return { ${props.join(", ")} };`);
-  }
+  lines.push(...rowReturnLines(n, keys, withCtor));
   lines.push("};");
   const factory = new Function("D", "M", "C", lines.join("\n")) as RowFactory;
   if (compiled.size > 500) compiled.clear();
