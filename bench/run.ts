@@ -339,7 +339,7 @@ async function growthTables(
   await table(
     "`SELECT 1` over a pool of 10, by concurrent tasks",
     "q/s",
-    POOL_TASKS.map((c) => [`${c} tasks`, `P${c}`]),
+    POOL_TASKS.map((c) => [`${c} task${c === 1 ? "" : "s"}`, `P${c}`]),
   );
   return { lines, results };
 }
