@@ -522,9 +522,8 @@ export class Connection implements CommandHost, AsyncDisposable {
     while (this.written < this.pending.length) {
       const cmd = this.pending[this.written]!;
       if (this.written > 0 && (!cmd.pipelinable || !this.pending[this.written - 1]!.pipelinable)) break;
-      if (!this.corked && !(this.written === 0 && this.pending.length === 1)) {
-        // Batch every command issued in this turn of the event loop into one write; a lone
-        // command (nothing in flight, nothing else queued) is written at once, uncorked.
+      if (!this.corked) {
+        // Batch every command issued in this turn of the event loop into one write.
         this.corked = true;
         socket.cork();
         process.nextTick(() => {
