@@ -14,6 +14,7 @@ import {
   parseOk,
   type OkPacket,
 } from "./protocol/results.js";
+import type { SessionState } from "./protocol/session-state.js";
 import { TextRowDecoder, type DecodeContext, type RowShape } from "./protocol/rows.js";
 import type { ColumnDefinition } from "./types.js";
 
@@ -23,8 +24,13 @@ export interface CommandHost {
   readonly decodeContext: DecodeContext;
   /** MariaDB sends extended type names in column definitions. */
   readonly extendedTypeInfo: boolean;
-  /** Records the status flags of an OK/EOF packet (transaction state, no-backslash-escapes). */
-  noteStatus(statusFlags: number): void;
+  /**
+   * Records the status flags of an OK/EOF packet (transaction state, no-backslash-escapes) and
+   * the session state changes it reported (CLIENT_SESSION_TRACK), if any.
+   */
+  noteStatus(statusFlags: number, sessionState?: SessionState): void;
+  /** Told of every error the server sent (a cluster pool re-probes after a read-only refusal). */
+  noteServerError?(err: MySQLError): void;
   /** Sends the rows of a LOCAL INFILE request (or an empty packet when refused), starting at `sequenceId`. */
   sendLocalInfile(fileName: string, sequenceId: number, command: QueryCommand): void;
   pauseReading(): void;
@@ -102,7 +108,9 @@ export abstract class Command<T = unknown> {
       // The server's words ("The used command is not allowed...") do not say why.
       message += " (LOAD DATA LOCAL INFILE is disabled on this connection: pass localInfile: true to connect() to allow it)";
     }
-    return serverError(e.errno, e.sqlState, message, this.sql);
+    const err = serverError(e.errno, e.sqlState, message, this.sql);
+    this.host.noteServerError?.(err);
+    return err;
   }
 }
 
@@ -117,7 +125,7 @@ export class OkCommand extends Command<OkPacket> {
       this.fail(this.serverError(payload));
     } else if (payload[0] === PACKET.OK) {
       const ok = parseOk(payload, this.host.capabilities);
-      this.host.noteStatus(ok.statusFlags);
+      this.host.noteStatus(ok.statusFlags, ok.sessionState);
       this.resolve(ok);
     } else {
       this.fail(clientError(CR.MALFORMED_PACKET, `expected OK or ERR, got packet 0x${payload[0]?.toString(16)}`));
@@ -247,7 +255,7 @@ export class QueryCommand extends Command<(ResultSet | Error)[]> {
     switch (payload[0]) {
       case PACKET.OK: {
         const ok = parseOk(payload, this.host.capabilities);
-        this.host.noteStatus(ok.statusFlags);
+        this.host.noteStatus(ok.statusFlags, ok.sessionState);
         if (this.infileError) return this.finishWithError(this.infileError);
         return this.endResult(okResult(ok, null, []), ok.statusFlags);
       }
@@ -298,7 +306,7 @@ export class QueryCommand extends Command<(ResultSet | Error)[]> {
     if (first === PACKET.ERR) return this.finishWithError(this.serverError(payload));
     if (first === PACKET.EOF && isEndOfRows(payload, (this.host.capabilities & CLIENT.DEPRECATE_EOF) !== 0)) {
       const end = parseEndOfRows(payload, this.host.capabilities);
-      this.host.noteStatus(end.statusFlags);
+      this.host.noteStatus(end.statusFlags, end.sessionState);
       const result = okResult(end, this.columns, this.rows);
       if (this.streaming) result.affectedRows = this.streamedRows;
       return this.endResult(result, end.statusFlags);

@@ -7,7 +7,7 @@ import { ChangeUserCommand, writeComChangeUser } from "./auth/change-user.js";
 import { Command, OkCommand, QueryCommand, type CommandHost, type ResultSet } from "./command.js";
 import { makeDecoders } from "./converters.js";
 import { Cursor, type CursorClass, type DictCursor, type SSCursor, type SSDictCursor } from "./cursors.js";
-import { InterfaceError, MySQLError, OperationalError, clientError, serverError } from "./errors.js";
+import { InterfaceError, MySQLError, OperationalError, clientError, commitOutcomeUnknown, serverError } from "./errors.js";
 import { escape as escapeValue } from "./escape.js";
 import { statementNamesFile } from "./local-infile.js";
 import { connectChannel, echo, queryChannel, redactSql, traced } from "./tracing.js";
@@ -20,6 +20,7 @@ import { PacketParser } from "./protocol/framing.js";
 import { parseHandshakeV10, writeHandshakeResponse41, writeSSLRequest, type HandshakeV10 } from "./protocol/handshake.js";
 import { MalformedPacketError } from "./protocol/reader.js";
 import { parseErr, parseOk } from "./protocol/results.js";
+import type { SessionState } from "./protocol/session-state.js";
 import { ARRAY_ROWS, type DecodeContext, type RowShape } from "./protocol/rows.js";
 import { frameLargePayload, PacketWriter } from "./protocol/writer.js";
 import type { ParamEncoding } from "./protocol/binary.js";
@@ -38,6 +39,7 @@ const BASE_CAPABILITIES =
   CLIENT.PLUGIN_AUTH |
   CLIENT.PLUGIN_AUTH_LENENC_CLIENT_DATA |
   CLIENT.CONNECT_ATTRS |
+  CLIENT.SESSION_TRACK | // OK packets carry session state changes (tracked variables, GTIDs)
   CLIENT.DEPRECATE_EOF;
 
 const MAX_PACKET_SIZE = 0x40000000; // 1 GiB, the protocol maximum for max_allowed_packet
@@ -93,6 +95,12 @@ export class Connection implements CommandHost, AsyncDisposable {
   decodeContext: DecodeContext;
   /** @internal The pool this connection belongs to, if any. */
   owner: ConnectionOwner | null = null;
+  /** The name of the cluster node this connection is on, or null outside a cluster pool. */
+  node: string | null = null;
+  /** @internal Told of every session state change the server reports (a cluster pool tracks GTIDs). */
+  onSessionState: ((state: SessionState) => void) | null = null;
+  /** @internal Told of every error the server sends (a cluster pool watches for read-only refusals). */
+  onServerError: ((err: MySQLError) => void) | null = null;
   /** Milliseconds since the epoch when the connection was last (re)established. */
   createdAt = 0;
   /** Milliseconds since the epoch of the last command sent. */
@@ -700,8 +708,14 @@ export class Connection implements CommandHost, AsyncDisposable {
   // ---- CommandHost ----
 
   /** @internal */
-  noteStatus(statusFlags: number): void {
+  noteStatus(statusFlags: number, sessionState?: SessionState): void {
+    if (sessionState !== undefined) this.onSessionState?.(sessionState);
     this.serverStatus = statusFlags;
+  }
+
+  /** @internal */
+  noteServerError(err: MySQLError): void {
+    this.onServerError?.(err);
   }
 
   /** @internal */
@@ -831,9 +845,17 @@ export class Connection implements CommandHost, AsyncDisposable {
     await this.query("BEGIN", { drainAll: true });
   }
 
-  /** Commits the current transaction. */
+  /**
+   * Commits the current transaction. When the connection is lost while the COMMIT is in flight,
+   * rejects with `TransactionResolutionUnknownError`: the server may have committed or not.
+   */
   async commit(): Promise<void> {
-    await this.query("COMMIT", { drainAll: true });
+    const wasOpen = !this.closed;
+    try {
+      await this.query("COMMIT", { drainAll: true });
+    } catch (e) {
+      throw wasOpen ? commitOutcomeUnknown(e) : e;
+    }
   }
 
   /** Rolls back the current transaction. */

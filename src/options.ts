@@ -2,10 +2,12 @@
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { ConnectionOptions as TlsConnectionOptions, SecureContext } from "node:tls";
+import { splitUrlHosts } from "./cluster/options.js";
 import { InterfaceError } from "./errors.js";
 import type { Decoders } from "./converters.js";
 import type { TimeZone } from "./types.js";
 import type { CursorClass } from "./cursors.js";
+import { applyValueMapping, type ValueMapping } from "./value-mapping.js";
 
 /** Handler for LOAD DATA LOCAL INFILE: given the file name the statement named, returns the data. */
 export type LocalInfileHandler = (
@@ -91,6 +93,8 @@ export interface ConnectOptions {
   allowPublicKeyRetrieval?: boolean;
   /** Use the zlib compressed protocol. */
   compress?: boolean;
+  /** Which JavaScript values column types become: `"aiomysql"` (default) or mysql2's, `"mysql2"` (see `ValueMapping`). */
+  valueMapping?: ValueMapping;
 }
 
 /** Options after defaults, validation, URL parsing and option files. */
@@ -146,6 +150,8 @@ const TIMEZONE_RE = /^(local|Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
 export function resolveOptions(input: ConnectOptions | string = {}): ResolvedOptions {
   let o: ConnectOptions = typeof input === "string" ? parseConnectionUrl(input) : { ...input };
   if (typeof o !== "object" || o === null) fail("options must be an object or a URL string");
+  if ((o as { hosts?: unknown }).hosts !== undefined)
+    fail("option 'hosts' lists the servers of a cluster: pass it to createPool(), connect() opens one server");
   if (o.readDefaultFile || o.readDefaultGroup) {
     const file = o.readDefaultFile ?? "/etc/mysql/my.cnf";
     const fromFile = readOptionFile(file, o.readDefaultGroup ?? null);
@@ -190,7 +196,7 @@ export function resolveOptions(input: ConnectOptions | string = {}): ResolvedOpt
     unixSocket: optString("unixSocket", o.unixSocket) || null,
     charset,
     sqlMode: optString("sqlMode", o.sqlMode),
-    conv: o.conv ?? null,
+    conv: applyValueMapping(optString("valueMapping", o.valueMapping), o.conv ?? null, timezone as TimeZone),
     useUnicode: optBool("useUnicode", o.useUnicode, true),
     clientFlag,
     cursorClass: o.cursorClass ?? null,
@@ -234,6 +240,8 @@ const BOOLEAN_OPTIONS = new Set([
   "allowCleartextPassword",
   "allowPublicKeyRetrieval",
   "compress",
+  "replicaFallback",
+  "multiWriter",
 ]);
 const NUMBER_OPTIONS = new Set([
   "port",
@@ -247,8 +255,14 @@ const NUMBER_OPTIONS = new Set([
   "idleTimeout",
   "maxLifetime",
   "warnHeldLongerThan",
+  "healthCheckInterval",
+  "causalReadTimeout",
+  "maxReplicaLag",
 ]);
 const STRING_OPTIONS = new Set([
+  "topology",
+  "causalReads",
+  "selector",
   "charset",
   "sqlMode",
   "initCommand",
@@ -259,6 +273,7 @@ const STRING_OPTIONS = new Set([
   "programName",
   "unixSocket",
   "timezone",
+  "valueMapping",
   "db",
   "database",
   "host",
@@ -275,6 +290,9 @@ function camelCase(name: string): string {
  * may be camelCase or snake_case; `ssl=true` turns TLS on, `ssl=false` off.
  */
 export function parseConnectionUrl(url: string): ConnectOptions & Record<string, unknown> {
+  // A cluster's host list (h1:3306,h2:3306,[::1]:3307) is split out first.
+  const split = typeof url === "string" ? splitUrlHosts(url) : null;
+  if (split !== null) return { ...parseConnectionUrl(split.url), hosts: split.hosts };
   let u: URL;
   try {
     u = new URL(url);

@@ -1,10 +1,11 @@
 // Pool options: what createPool() accepts beyond connect()'s options, their checks and defaults,
 // and the shape of the counters Pool.stats() returns.
 import { InterfaceError } from "./errors.js";
+import type { ClusterOptions, NodeStats } from "./cluster/options.js";
 import { parseConnectionUrl, resolveOptions, type ConnectOptions, type ResolvedOptions } from "./options.js";
 
 /** Options of `createPool()`: every `connect()` option plus the pool's own. Times are in seconds. */
-export interface PoolOptions extends ConnectOptions {
+export interface PoolOptions extends ConnectOptions, ClusterOptions {
   /** Connections opened at creation and kept open (default 1). */
   minSize?: number;
   /** Most connections at once, in use and free (default 10; 0 means unlimited). */
@@ -59,6 +60,8 @@ export interface AcquireOptions {
   signal?: AbortSignal | undefined;
   /** Seconds to wait for a connection before rejecting with an `OperationalError` (default: the pool's `acquireTimeout`). */
   timeout?: number | undefined;
+  /** Cluster pools: a connection to a replica (or Synced Galera node) instead of the writable node. Ignored by a single-server pool. */
+  readOnly?: boolean | undefined;
 }
 
 /** Counters of a pool, as `Pool.stats()` returns them. Totals count since the pool was created. */
@@ -105,6 +108,8 @@ export interface PoolStats {
   pipelined: number;
   /** The most query()/execute() statements that were in flight on one connection at once. */
   peakPipelineDepth: number;
+  /** Cluster pools: one entry per node, with its role, state, last error and counters. */
+  nodes?: NodeStats[];
 }
 
 /** @internal The pool's settings, in milliseconds; -1 disables a time. */

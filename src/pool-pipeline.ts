@@ -11,8 +11,7 @@
 // things that leave state or read another statement's (user variables, locks, FOUND_ROWS,
 // LAST_INSERT_ID, ROW_COUNT, `;`). Anything else takes a connection of its own, as before.
 import type { Connection } from "./connection.js";
-import { SSCursor, type Cursor, type CursorClass, type ExecuteOptions } from "./cursors.js";
-import type { Row, SqlArgs, SqlParam } from "./types.js";
+import { SSCursor } from "./cursors.js";
 import type { ResolvedOptions } from "./options.js";
 
 /** What the pipeliner needs from its pool. */
@@ -149,38 +148,5 @@ export class QueryPipeline {
     return (
       o.autocommit === true && (cls === null || !(cls === SSCursor || (typeof cls === "function" && cls.prototype instanceof SSCursor)))
     );
-  }
-}
-
-/** Pool.query()'s statement on `conn`: its rows, through a cursor of `cursorClass` (default: the connection's). */
-export async function queryOn<R = Row>(
-  conn: Connection,
-  sql: string,
-  args: SqlArgs | SqlParam | null | undefined,
-  cursorClass: CursorClass<Cursor<R>> | undefined,
-  options?: ExecuteOptions,
-): Promise<R[]> {
-  const cur = (cursorClass ? conn.cursor(cursorClass) : conn.cursor()) as Cursor<R>;
-  try {
-    await cur.execute(sql, args, options);
-    return await cur.fetchAll();
-  } finally {
-    await cur.close();
-  }
-}
-
-/** Pool.execute()'s statement on `conn`: its row count and last insert id. */
-export async function executeOn(
-  conn: Connection,
-  sql: string,
-  args: SqlArgs | SqlParam | null | undefined,
-  options?: ExecuteOptions,
-): Promise<{ rowCount: number; lastRowId: number | bigint | null }> {
-  const cur = conn.cursor();
-  try {
-    const rowCount = await cur.execute(sql, args, options);
-    return { rowCount, lastRowId: cur.lastRowId };
-  } finally {
-    await cur.close();
   }
 }

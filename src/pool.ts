@@ -5,7 +5,7 @@ import { Connection, type ConnectionOwner } from "./connection.js";
 import type { Cursor, CursorClass, ExecuteOptions } from "./cursors.js";
 import { InterfaceError, OperationalError } from "./errors.js";
 import { getLogger } from "./log.js";
-import { QueryPipeline, executeOn, queryOn } from "./pool-pipeline.js";
+import { QueryPipeline } from "./pool-pipeline.js";
 import { acquireChannel, traced } from "./tracing.js";
 import type { ResolvedOptions } from "./options.js";
 import {
@@ -29,6 +29,8 @@ export interface PoolQueryOptions<R = Row> {
   timeout?: number | undefined;
   /** The cursor class whose rows `query()` returns (default: the pool's `cursorClass`, else `Cursor`). */
   cursorClass?: CursorClass<Cursor<R>> | undefined;
+  /** Cluster pools: the statement may run twice, so a write is retried once on the new writer after a failover. */
+  idempotent?: boolean | undefined;
 }
 
 /** What `Pool.execute()` resolves to. */
@@ -56,6 +58,39 @@ const DEFAULT_PING_DEADLINE_MS = 10_000;
 /** Retry delays of the background refill after a failed connect. */
 const REFILL_BACKOFF_MIN_MS = 200;
 const REFILL_BACKOFF_MAX_MS = 10_000;
+
+/** @internal The body of `Pool.query()`: one statement on a cursor of `conn`, its rows. */
+export async function queryRows<R>(
+  conn: Connection,
+  sql: string,
+  args: SqlArgs | SqlParam | null | undefined,
+  cursorClass: CursorClass<Cursor<R>> | undefined,
+  execOptions?: ExecuteOptions,
+): Promise<R[]> {
+  const cur = (cursorClass ? conn.cursor(cursorClass) : conn.cursor()) as Cursor<R>;
+  try {
+    await cur.execute(sql, args, execOptions);
+    return await cur.fetchAll();
+  } finally {
+    await cur.close();
+  }
+}
+
+/** @internal The body of `Pool.execute()`: one statement on a cursor of `conn`, its counts. */
+export async function executeCount(
+  conn: Connection,
+  sql: string,
+  args: SqlArgs | SqlParam | null | undefined,
+  execOptions?: ExecuteOptions,
+): Promise<PoolExecuteResult> {
+  const cur = conn.cursor();
+  try {
+    const rowCount = await cur.execute(sql, args, execOptions);
+    return { rowCount, lastRowId: cur.lastRowId };
+  } finally {
+    await cur.close();
+  }
+}
 
 /** A pool of connections; create one with `createPool()`. */
 export class Pool implements ConnectionOwner, AsyncDisposable {
@@ -174,11 +209,19 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
     this.startMaintenance();
   }
 
+  /**
+   * @internal Runs on every new connection before the pool uses it (a cluster pool's probe); a
+   * rejection closes the connection and fails the open.
+   */
+  prepareConnection: ((conn: Connection) => Promise<void>) | null = null;
+
   private async openConnection(): Promise<Connection> {
     const conn = new Connection(this.connectOptions);
     try {
       await conn.open();
+      if (this.prepareConnection !== null) await this.prepareConnection(conn);
     } catch (e) {
+      conn.close();
       this.counters.createFailures++;
       throw e;
     }
@@ -578,7 +621,7 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
    * when it fails.
    */
   async query<R = Row>(sql: string, args?: SqlArgs | SqlParam | null, options: PoolQueryOptions<R> = {}): Promise<R[]> {
-    const run = (conn: Connection, o?: ExecuteOptions): Promise<R[]> => queryOn<R>(conn, sql, args, options.cursorClass, o);
+    const run = (conn: Connection, o?: ExecuteOptions): Promise<R[]> => queryRows<R>(conn, sql, args, options.cursorClass, o);
     if (this.pipeline !== null && QueryPipeline.qualifies(sql, options)) return this.pipeline.run(run);
     return this.withConnection(options, run);
   }
@@ -588,7 +631,7 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
    * committed on success like `query()`.
    */
   async execute(sql: string, args?: SqlArgs | SqlParam | null, options: PoolQueryOptions = {}): Promise<PoolExecuteResult> {
-    const run = (conn: Connection, o?: ExecuteOptions): Promise<PoolExecuteResult> => executeOn(conn, sql, args, o);
+    const run = (conn: Connection, o?: ExecuteOptions): Promise<PoolExecuteResult> => executeCount(conn, sql, args, o);
     if (this.pipeline !== null && QueryPipeline.qualifies(sql, options)) return this.pipeline.run(run);
     return this.withConnection(options, run);
   }
@@ -616,11 +659,10 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
 }
 
 /**
- * Creates a pool and opens its first `minSize` connections. Accepts every connect() option,
- * or a connection URL. Rejects (an `OperationalError` when the server cannot be reached)
- * leaving nothing open when one of those connections fails.
+ * @internal Creates a single-server pool and opens its first `minSize` connections (`createPool()`
+ * picks between it and a cluster pool).
  */
-export async function createPool(options: PoolOptions | string = {}): Promise<Pool> {
+export async function openPool(options: PoolOptions | string = {}): Promise<Pool> {
   const pool = new Pool(options);
   try {
     await pool.fill();
