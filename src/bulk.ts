@@ -2,19 +2,38 @@
 // statement is prepared once, then the rows go as typed binary parameters, many rows per
 // command (protocol/bulk.ts). A run of rows whose value types change (a number where strings
 // came before) starts a new command, since the types are declared once per command.
-import { OkCommand } from "./command.js";
 import { ProgrammingError } from "./errors.js";
-import { paramType } from "./protocol/binary.js";
+import { paramType, type ParamEncoding } from "./protocol/binary.js";
 import { startComStmtBulkExecute, writeBulkRow } from "./protocol/bulk.js";
-import { FIELD_TYPE } from "./protocol/constants.js";
+import { COM, FIELD_TYPE } from "./protocol/constants.js";
 import type { OkPacket } from "./protocol/results.js";
 import { PacketWriter } from "./protocol/writer.js";
-import type { PreparedStatement, StatementHost } from "./statement.js";
+import type { Command } from "./session/commands/command.js";
+import { OkCommand } from "./session/commands/ok.js";
+import type { PreparedStatement } from "./statement.js";
 import type { SqlParam } from "./types.js";
 
-/** What the bulk insert needs from its connection. */
-export interface BulkHost extends StatementHost {
-  maxAllowedPacket(): Promise<number>;
+/** What the bulk insert needs from its session. */
+export interface BulkHost {
+  readonly closed: boolean;
+  readonly paramEncoding: ParamEncoding;
+  closedError(): Error;
+  enqueue<T>(cmd: Command<T>): Promise<T>;
+}
+
+/** COM_STMT_BULK_EXECUTE, built beforehand; answered by one OK (counts summed over the rows) or ERR, as COM_PING is. */
+class BulkExecuteCommand extends OkCommand {
+  constructor(
+    private readonly request: Buffer,
+    sql: string,
+  ) {
+    super(COM.STMT_BULK_EXECUTE);
+    this.sql = sql;
+  }
+
+  override encode(): Buffer {
+    return this.request;
+  }
 }
 
 /** The run yields to the event loop every so many rows while a command is in flight. */
@@ -48,11 +67,12 @@ function fit(declared: number, t: number, v: SqlParam): number {
  */
 export async function bulkExecute(
   host: BulkHost,
+  maxAllowedPacket: number,
   stmt: PreparedStatement,
   rows: readonly (readonly SqlParam[])[],
   check: () => void = () => {},
 ): Promise<{ affectedRows: number; insertId: number | bigint; warnings: number }> {
-  const limit = Math.min(MAX_BULK_BYTES, (await host.maxAllowedPacket()) - 1024);
+  const limit = Math.min(MAX_BULK_BYTES, maxAllowedPacket - 1024);
   const enc = host.paramEncoding;
   const n = stmt.paramCount;
   let affected = 0;
@@ -73,10 +93,7 @@ export async function bulkExecute(
     await settle();
     check();
     if (host.closed) throw host.closedError();
-    // Answered by one OK (counts summed over the rows) or ERR, as COM_PING is.
-    const cmd = new OkCommand(request);
-    cmd.sql = stmt.sql;
-    running = host.enqueue(cmd);
+    running = host.enqueue(new BulkExecuteCommand(request, stmt.sql));
     running.catch(() => {});
   };
   // A writer of its own: the connection's is shared with anything else queued meanwhile.

@@ -6,8 +6,8 @@
 // it while the server runs it sends `KILL QUERY <thread id>` on a short-lived side connection
 // opened with the same options. While that KILL is on its way the connection writes nothing
 // more, so a KILL that arrives late can only find the connection idle, never the next statement.
-import type { QueryCommand } from "./command.js";
-import { Connection } from "./connection.js";
+import type { QueryCommand } from "./session/commands/query.js";
+import { Session } from "./session/session.js";
 import { OperationalError, ProgrammingError, clientError } from "./errors.js";
 import { hidePassword } from "./options.js";
 import { CR } from "./protocol/constants.js";
@@ -45,7 +45,7 @@ export class Cancellation {
   private disposed = false;
 
   private constructor(
-    private readonly conn: Connection,
+    private readonly conn: Session,
     private readonly signal: AbortSignal | undefined,
     private readonly what: string,
   ) {}
@@ -54,7 +54,7 @@ export class Cancellation {
    * Starts watching `options` for the call `what` on `conn`; null when there is nothing to
    * watch. An already aborted signal throws at once, before anything is sent.
    */
-  static start(conn: Connection, options: CancelOptions | undefined, what: string): Cancellation | null {
+  static start(conn: Session, options: CancelOptions | undefined, what: string): Cancellation | null {
     if (options === undefined || options === null) return null;
     if (typeof options !== "object") throw new ProgrammingError(`${what}: options must be an object`);
     const { signal, timeout } = options;
@@ -138,7 +138,7 @@ export class Cancellation {
       () => {
         // The statement should now end with ER_QUERY_INTERRUPTED; if it does not, give up on the connection.
         const grace = setTimeout(() => {
-          this.conn.abort(
+          this.conn.fatal(
             clientError(
               CR.SERVER_LOST,
               `Lost connection to MySQL server during query (${err.message}; the statement did not stop after KILL QUERY)`,
@@ -149,7 +149,7 @@ export class Cancellation {
       },
       (e: unknown) => {
         // The statement could not be stopped on the server: the connection's state is unknown.
-        this.conn.abort(
+        this.conn.fatal(
           clientError(
             CR.SERVER_LOST,
             `Lost connection to MySQL server during query (${err.message}; KILL QUERY failed: ${(e as Error).message})`,
@@ -162,17 +162,17 @@ export class Cancellation {
 }
 
 /** Sends `KILL QUERY` for `conn`'s thread on a side connection opened with the same options. */
-async function killQuery(conn: Connection): Promise<void> {
+async function killQuery(conn: Session): Promise<void> {
   const o = conn.options;
   const connectTimeout = Math.min(o.connectTimeout ?? SIDE_CONNECT_TIMEOUT, SIDE_CONNECT_TIMEOUT);
-  const side = new Connection(hidePassword({ ...o, password: o.password, initCommand: null, echo: false, connectTimeout }));
+  const side = new Session(hidePassword({ ...o, password: o.password, initCommand: null, echo: false, connectTimeout }));
   try {
-    await side.open();
+    await side.connect();
     await side.query(`KILL QUERY ${conn.threadId}`, { drainAll: true }).catch((e: unknown) => {
       // The thread is already gone: nothing left to stop.
       if ((e as OperationalError).errno !== ER.NO_SUCH_THREAD) throw e;
     });
   } finally {
-    side.close();
+    void side.close();
   }
 }

@@ -11,7 +11,7 @@
 // things that leave state or read another statement's (user variables, locks, FOUND_ROWS,
 // LAST_INSERT_ID, ROW_COUNT, `;`). Anything else takes a connection of its own, as before.
 import type { Connection } from "./connection.js";
-import { SSCursor } from "./cursors.js";
+import { SSCursor } from "./ss-cursors.js";
 import type { ResolvedOptions } from "./options.js";
 
 /** What the pipeliner needs from its pool. */

@@ -13,33 +13,15 @@ import {
   resolvePoolOptions,
   timeoutMs,
   type AcquireOptions,
+  type PoolExecuteResult,
   type PoolOptions,
+  type PoolQueryOptions,
   type PoolSettings,
   type PoolStats,
 } from "./pool-options.js";
 import type { Row, SqlArgs, SqlParam } from "./types.js";
 
-export type { AcquireOptions, PoolOptions, PoolStats } from "./pool-options.js";
-
-/** Options of `Pool.query()` and `Pool.execute()`: the acquire and execute options together. */
-export interface PoolQueryOptions<R = Row> {
-  /** Cancels the wait for a connection and the statement. */
-  signal?: AbortSignal | undefined;
-  /** Seconds for the whole call: waiting for a connection, then the statement with what is left. */
-  timeout?: number | undefined;
-  /** The cursor class whose rows `query()` returns (default: the pool's `cursorClass`, else `Cursor`). */
-  cursorClass?: CursorClass<Cursor<R>> | undefined;
-  /** Cluster pools: the statement may run twice, so a write is retried once on the new writer after a failover. */
-  idempotent?: boolean | undefined;
-}
-
-/** What `Pool.execute()` resolves to. */
-export interface PoolExecuteResult {
-  /** Rows affected (or returned) by the statement. */
-  rowCount: number;
-  /** AUTO_INCREMENT id of an INSERT, else null. */
-  lastRowId: number | bigint | null;
-}
+export type { AcquireOptions, PoolExecuteResult, PoolOptions, PoolQueryOptions, PoolStats } from "./pool-options.js";
 
 interface Waiter {
   resolve(conn: Connection): void;

@@ -10,6 +10,9 @@
 // The `result` of a query is its list of result sets; `error` is the error it rejected with.
 import { tracingChannel } from "node:diagnostics_channel";
 import { getLogger } from "./log.js";
+import { redactSql } from "./sql/redact.js";
+
+export { redactSql };
 
 /** Context of `aiomysql:connect`. */
 export interface ConnectTrace {
@@ -52,16 +55,6 @@ export interface AcquireTrace {
 export const connectChannel = tracingChannel<unknown, ConnectTrace & object>("aiomysql:connect");
 export const queryChannel = tracingChannel<unknown, QueryTrace & object>("aiomysql:query");
 export const acquireChannel = tracingChannel<unknown, AcquireTrace & object>("aiomysql:pool:acquire");
-
-// IDENTIFIED BY 'x', PASSWORD('x'), PASSWORD = 'x', ... USING 'x' (after IDENTIFIED VIA/WITH).
-const SECRET_LITERAL =
-  /\b(IDENTIFIED\s+(?:BY|WITH\s+\w+\s+(?:BY|AS)|VIA\s+\w+\s+USING)|PASSWORD\s*(?:\(|=)|USING\s+PASSWORD\s*\()\s*(['"])(?:\\.|(?!\2)[^\\]|\2\2)*\2/gi;
-
-/** The SQL with password literals masked, for logs and traces. */
-export function redactSql(sql: string): string {
-  if (!/IDENTIFIED|PASSWORD/i.test(sql)) return sql;
-  return sql.replace(SECRET_LITERAL, (_m, lead: string, quote: string) => `${lead}${lead.endsWith("(") ? "" : " "}${quote}***${quote}`);
-}
 
 /** Writes a statement to the "aiomysql" logger (the `echo` option). */
 export function echo(sql: string): void {

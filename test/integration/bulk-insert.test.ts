@@ -35,7 +35,7 @@ describe("executeMany with COM_STMT_BULK_EXECUTE", () => {
   });
 
   it("is offered by the server and negotiated", () => {
-    assert.notEqual(conn.mariadbCapabilities & MARIADB_CLIENT.STMT_BULK_OPERATIONS, 0);
+    assert.notEqual(conn.session.mariadbCapabilities & MARIADB_CLIENT.STMT_BULK_OPERATIONS, 0);
   });
 
   it("stores the same rows as multi-row INSERTs, across changing value types", async () => {
