@@ -131,7 +131,22 @@ export class QueryPipeline {
     }
   }
 
+  /** The pipeliner of a pool, or null when its settings or connect options rule pipelining out. */
+  static forPool(depth: number, connect: ResolvedOptions, host: PipelineHost): QueryPipeline | null {
+    return depth > 1 && QueryPipeline.poolAllows(connect) ? new QueryPipeline(host, depth) : null;
+  }
+
+  /** The counters of `Pool.stats()` (zero without a pipeliner). */
+  static stats(p: QueryPipeline | null): { pipelined: number; peakPipelineDepth: number } {
+    return { pipelined: p?.counters.pipelined ?? 0, peakPipelineDepth: p?.counters.peakDepth ?? 0 };
+  }
+
   /** Whether this call may share a connection: see the file comment. */
+  accepts(sql: string, options: { signal?: unknown; timeout?: unknown; cursorClass?: unknown }): boolean {
+    return QueryPipeline.qualifies(sql, options);
+  }
+
+  /** Whether a call with these options may share a connection: see the file comment. */
   static qualifies(sql: string, options: { signal?: unknown; timeout?: unknown; cursorClass?: unknown }): boolean {
     return (
       typeof sql === "string" &&

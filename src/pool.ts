@@ -102,18 +102,11 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
     const { settings, connect } = resolvePoolOptions(options);
     this.settings = settings;
     this.connectOptions = connect;
-    this.pipeline =
-      settings.pipelineDepth > 1 && QueryPipeline.poolAllows(connect)
-        ? new QueryPipeline(
-            {
-              acquire: () => this.acquire(),
-              release: (conn) => this.release(conn),
-              canAcquireNow: () => this.free.length > 0 || this.hasRoom(),
-              waiting: () => this.waiters.length,
-            },
-            settings.pipelineDepth,
-          )
-        : null;
+    const host = { acquire: () => this.acquire(), release: (c: Connection) => this.release(c), waiting: () => this.waiters.length };
+    this.pipeline = QueryPipeline.forPool(settings.pipelineDepth, connect, {
+      ...host,
+      canAcquireNow: () => this.free.length > 0 || this.hasRoom(),
+    });
   }
 
   /** Minimum number of connections kept open (read-only). */
@@ -155,8 +148,7 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
       used: this.used.size,
       opening: this.opening,
       waiting: this.waiters.length,
-      pipelined: this.pipeline?.counters.pipelined ?? 0,
-      peakPipelineDepth: this.pipeline?.counters.peakDepth ?? 0,
+      ...QueryPipeline.stats(this.pipeline),
     };
   }
 
@@ -604,8 +596,7 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
    */
   async query<R = Row>(sql: string, args?: SqlArgs | SqlParam | null, options: PoolQueryOptions<R> = {}): Promise<R[]> {
     const run = (conn: Connection, o?: ExecuteOptions): Promise<R[]> => queryRows<R>(conn, sql, args, options.cursorClass, o);
-    if (this.pipeline !== null && QueryPipeline.qualifies(sql, options)) return this.pipeline.run(run);
-    return this.withConnection(options, run);
+    return this.pipeline?.accepts(sql, options) ? this.pipeline.run(run) : this.withConnection(options, run);
   }
 
   /**
@@ -614,8 +605,7 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
    */
   async execute(sql: string, args?: SqlArgs | SqlParam | null, options: PoolQueryOptions = {}): Promise<PoolExecuteResult> {
     const run = (conn: Connection, o?: ExecuteOptions): Promise<PoolExecuteResult> => executeCount(conn, sql, args, o);
-    if (this.pipeline !== null && QueryPipeline.qualifies(sql, options)) return this.pipeline.run(run);
-    return this.withConnection(options, run);
+    return this.pipeline?.accepts(sql, options) ? this.pipeline.run(run) : this.withConnection(options, run);
   }
 
   private async withConnection<T>(options: AcquireOptions, fn: (conn: Connection, o: ExecuteOptions) => Promise<T>): Promise<T> {
