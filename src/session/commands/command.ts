@@ -15,6 +15,8 @@ export interface CommandHost {
   readonly decodeContext: DecodeContext;
   /** MariaDB sends extended type names in column definitions. */
   readonly extendedTypeInfo: boolean;
+  /** The server is MariaDB (error numbers above 1700 have MariaDB's names), when known. */
+  readonly isMariaDB?: boolean;
   /** The one reusable writer of outgoing packets. */
   readonly writer: PacketWriter;
   /** How statement parameters are encoded (COM_STMT_EXECUTE). */
@@ -130,7 +132,7 @@ export abstract class Command<T = unknown> {
       // The server's words ("The used command is not allowed...") do not say why.
       message += " (LOAD DATA LOCAL INFILE is disabled on this connection: pass localInfile: true to connect() to allow it)";
     }
-    const err = serverError(e.errno, e.sqlState, message, this.sql);
+    const err = serverError(e.errno, e.sqlState, message, this.sql, this.host.isMariaDB);
     this.host.noteServerError(err);
     return err;
   }
