@@ -567,11 +567,7 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
   }
 }
 
-/**
- * The `?` form of an INSERT ... VALUES for COM_STMT_BULK_EXECUTE, or null when this run cannot
- * take the bulk path: the server does not offer it, a row is not an array, or the statement's
- * placeholders cannot be bound (inside quotes, named).
- */
+/** The `?` form of an INSERT ... VALUES for COM_STMT_BULK_EXECUTE; null: no bulk (not offered, rows not arrays, named placeholders). */
 function bulkStatement(conn: Connection, query: string, rows: readonly SqlArgs[]): string | null {
   if ((conn.session.mariadbCapabilities & MARIADB_CLIENT.STMT_BULK_OPERATIONS) === 0) return null;
   if (!rows.every((r) => Array.isArray(r))) return null;
