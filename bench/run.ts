@@ -1,6 +1,8 @@
 // The benchmark runner: every workload against this library, mysql2 and mariadb on the same
-// server in one run, the drivers interleaved round by round. Prints medians and the ratio of
-// ours to the best peer, and writes the figures as JSON.
+// server in one run, the drivers interleaved round by round. Each driver runs in a worker
+// process of its own (bench/worker.ts), so that the client CPU time per operation it reports is
+// that driver's alone. Prints medians of wall-clock rates and of CPU per operation, the ratios of
+// ours to the best peer, the cost-growth tables, and writes the figures as JSON.
 //
 //   npm run bench                       full run (about 5 minutes on 2 cores)
 //   npm run bench -- --quick            a smoke run: fewer rounds, sizes divided by 20
@@ -8,21 +10,24 @@
 //
 // The server comes from MYSQL_HOST/MYSQL_PORT/MYSQL_USER/MYSQL_PASSWORD (scripts/with-server.mjs
 // sets them for the throwaway server); the tables go to MYSQL_DB or test_pymysql.
-import { spawnSync } from "node:child_process";
+import { fork, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { writeChart } from "./chart.js";
 import * as os from "node:os";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as aiomysql from "../src/index.js";
-import { allDrivers, type ServerConfig } from "./drivers.js";
-import { FULL_SIZES, WORKLOADS, scaleSizes, setupSql, streamInChild, type Sizes } from "./workloads.js";
+import { allDrivers, type Driver, type ServerConfig } from "./drivers.js";
+import { POOL_TASKS, growthSizes, growthWorkloads } from "./growth.js";
+import type { WorkerReply, WorkerRequest } from "./worker.js";
+import { FULL_SIZES, WORKLOADS, scaleSizes, setupSql, type Measurement, type Sizes, type Workload } from "./workloads.js";
 
 interface Args {
   quick: boolean;
   scale: number;
   rounds: number | null;
   only: string[] | null;
+  growth: boolean;
   out: string;
 }
 
@@ -32,6 +37,7 @@ function parseArgs(argv: string[]): Args {
     scale: 1,
     rounds: null,
     only: null,
+    growth: true,
     out: fileURLToPath(new URL("../../bench/results/latest.json", import.meta.url)),
   };
   for (let i = 0; i < argv.length; i++) {
@@ -46,6 +52,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === "--rounds") args.rounds = Number(value());
     else if (a === "--only") args.only = value().split(",");
     else if (a === "--out") args.out = value();
+    else if (a === "--no-growth") args.growth = false;
     else throw new Error(`unknown argument ${a}`);
   }
   return args;
@@ -57,11 +64,94 @@ function median(values: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Rounds per workload: the big ones (W2, W6, W7) fewer, since each measurement is long. */
+/** Rounds per workload: the big ones (W6, W7, growth) fewer, since each measurement is long. */
 function roundsFor(id: string, args: Args): number {
   if (args.rounds !== null) return args.rounds;
   if (args.quick) return 2;
-  return id === "W6" || id === "W7" ? 3 : 5;
+  return id === "W6" || id === "W7" || !id.startsWith("W") ? 3 : 5;
+}
+
+const WORKER = fileURLToPath(new URL("./worker.js", import.meta.url));
+
+/** One worker process per driver; requests go one at a time. */
+class Worker {
+  private readonly child: ChildProcess;
+  private pending: { resolve(m: Measurement): void; reject(e: Error): void } | null = null;
+
+  constructor(
+    readonly name: string,
+    cfg: ServerConfig,
+  ) {
+    this.child = fork(WORKER, [name], { env: { ...process.env, BENCH_CONFIG: JSON.stringify(cfg) }, stdio: "inherit" });
+    this.child.on("message", (reply: WorkerReply) => {
+      const p = this.pending;
+      this.pending = null;
+      if (p === null) return;
+      if ("error" in reply) p.reject(new Error(reply.error));
+      else p.resolve(reply.measurement);
+    });
+    this.child.on("exit", (code) => {
+      this.pending?.reject(new Error(`bench worker ${name} exited with ${code}`));
+      this.pending = null;
+    });
+  }
+
+  run(id: string, sizes: Sizes): Promise<Measurement> {
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.child.send({ id, sizes } satisfies WorkerRequest);
+    });
+  }
+
+  close(): void {
+    this.child.disconnect();
+  }
+}
+
+/** Medians over rounds of one workload, every driver interleaved. */
+interface Figures {
+  medians: Record<string, number>;
+  cpuUsPerOp: Record<string, number>;
+  samples: Record<string, number[]>;
+  cpuSamples: Record<string, number[]>;
+  extras: Record<string, Record<string, number>[]>;
+  /** ours / best peer, wall-clock rate. */
+  ratio: number;
+  /** best peer / ours, CPU per operation (above 1: we use less). */
+  cpuRatio: number;
+}
+
+async function measure(
+  w: Workload,
+  rounds: number,
+  drivers: Driver[],
+  workers: Map<string, Worker>,
+  sizes: Sizes,
+  cfg: ServerConfig,
+): Promise<Figures> {
+  const samples = new Map<string, Measurement[]>(drivers.map((d) => [d.name, []]));
+  for (let r = 0; r < rounds; r++) {
+    // Rotate the order every round so that no driver always runs first (or last).
+    const order = drivers.map((_, i) => drivers[(i + r) % drivers.length]!);
+    for (const d of order) {
+      const m = w.ownProcess ? await w.run(d, sizes, cfg) : await workers.get(d.name)!.run(w.id, sizes);
+      samples.get(d.name)!.push(m);
+    }
+  }
+  const f: Figures = { medians: {}, cpuUsPerOp: {}, samples: {}, cpuSamples: {}, extras: {}, ratio: 0, cpuRatio: 0 };
+  for (const d of drivers) {
+    const ms = samples.get(d.name)!;
+    f.samples[d.name] = ms.map((m) => m.value);
+    f.cpuSamples[d.name] = ms.map((m) => m.cpuUsPerOp);
+    f.medians[d.name] = median(f.samples[d.name]!);
+    f.cpuUsPerOp[d.name] = median(f.cpuSamples[d.name]!);
+    f.extras[d.name] = ms.flatMap((m) => (m.extra ? [m.extra] : []));
+  }
+  const ours = drivers[0]!.name;
+  const peers = drivers.slice(1).map((d) => d.name);
+  f.ratio = f.medians[ours]! / Math.max(...peers.map((p) => f.medians[p]!));
+  f.cpuRatio = Math.min(...peers.map((p) => f.cpuUsPerOp[p]!)) / f.cpuUsPerOp[ours]!;
+  return f;
 }
 
 /** `mariadb-slap`, the C client, as the practical limit of W1; null when it is not installed. */
@@ -95,6 +185,11 @@ function fmt(n: number): string {
   return n.toFixed(1);
 }
 
+/** CPU microseconds per operation: three significant digits. */
+function fmtUs(n: number): string {
+  return n >= 100 ? Math.round(n).toLocaleString("en-US") : n >= 10 ? n.toFixed(1) : n.toFixed(2);
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const cfg: ServerConfig = {
@@ -106,82 +201,63 @@ async function main(): Promise<void> {
   };
   const sizes: Sizes = scaleSizes(FULL_SIZES, args.scale * (args.quick ? 0.05 : 1));
   const drivers = allDrivers(cfg);
+  const growthResults: Record<string, unknown>[] = [];
   const workloads = WORKLOADS.filter((w) => args.only === null || args.only.includes(w.id) || args.only.includes(w.id.slice(0, 2)));
 
   const setup = await aiomysql.connect({ ...cfg, autocommit: true });
   for (const sql of setupSql(Math.max(sizes.selectRows, 1000))) await setup.cursor().execute(sql);
   await setup.ensureClosed();
 
+  const workers = new Map(drivers.map((d) => [d.name, new Worker(d.name, cfg)]));
   const started = Date.now();
   const results: Record<string, unknown>[] = [];
   const lines: string[] = [];
-  const header = `| workload | ${drivers.map((d) => d.name).join(" | ")} | ours / best peer |`;
-  lines.push(header, `|---|${drivers.map(() => "---:").join("|")}|---:|`);
-  for (const w of workloads) {
-    const samples = new Map<string, number[]>(drivers.map((d) => [d.name, []]));
-    const extras = new Map<string, Record<string, number>[]>(drivers.map((d) => [d.name, []]));
-    const rounds = roundsFor(w.id, args);
-    for (let r = 0; r < rounds; r++) {
-      // Rotate the order every round so that no driver always runs first (or last).
-      const order = drivers.map((_, i) => drivers[(i + r) % drivers.length]!);
-      for (const d of order) {
-        const m = await w.run(d, sizes, cfg);
-        samples.get(d.name)!.push(m.value);
-        if (m.extra) extras.get(d.name)!.push(m.extra);
+  const names = drivers.map((d) => d.name);
+  lines.push(
+    `| workload | ${names.join(" | ")} | wall, ours / best peer | CPU us/op: ${names.join(" / ")} | CPU, best peer / ours |`,
+    `|---|${names.map(() => "---:").join("|")}|---:|---:|---:|`,
+  );
+  try {
+    for (const w of workloads) {
+      const rounds = roundsFor(w.id, args);
+      const f = await measure(w, rounds, drivers, workers, sizes, cfg);
+      const row: Record<string, unknown> = {
+        id: w.id,
+        title: w.title,
+        unit: w.unit,
+        rounds,
+        medians: f.medians,
+        cpuUsPerOp: f.cpuUsPerOp,
+        samples: f.samples,
+        cpuSamples: f.cpuSamples,
+        ratio: f.ratio,
+        cpuRatio: f.cpuRatio,
+      };
+      let cells = names.map((n) => fmt(f.medians[n]!)).join(" | ");
+      if (f.extras[names[0]!]!.some((e) => e.peakRssMB !== undefined)) {
+        const peakRss = Object.fromEntries(names.map((n) => [n, Math.max(...f.extras[n]!.map((x) => x.peakRssMB ?? 0))]));
+        row.peakRssMB = peakRss;
+        cells = names.map((n) => `${fmt(f.medians[n]!)} (${fmt(peakRss[n]!)} MB)`).join(" | ");
       }
+      if (w.id === "W1") {
+        const limit = slap(cfg, sizes.roundTrips);
+        if (limit !== null) row.mariadbSlap = limit;
+        if (limit !== null) cells += ` (mariadb-slap, C: ${fmt(limit)})`;
+      }
+      results.push(row);
+      const cpu = names.map((n) => fmtUs(f.cpuUsPerOp[n]!)).join(" / ");
+      const line = `| ${w.id} ${w.title} (${w.unit}) | ${cells} | ${f.ratio.toFixed(2)}x | ${cpu} | ${f.cpuRatio.toFixed(2)}x |`;
+      lines.push(line);
+      process.stdout.write(line + "\n");
     }
-    const medians: Record<string, number> = {};
-    for (const d of drivers) medians[d.name] = median(samples.get(d.name)!);
-    const ours = medians[drivers[0]!.name]!;
-    const best = Math.max(...drivers.slice(1).map((d) => medians[d.name]!));
-    const ratio = ours / best;
-    const peakRss: Record<string, number> = {};
-    for (const d of drivers) {
-      const e = extras.get(d.name)!;
-      if (e.length > 0) peakRss[d.name] = Math.max(...e.map((x) => x.peakRssMB ?? 0));
-    }
-    const row: Record<string, unknown> = {
-      id: w.id,
-      title: w.title,
-      unit: w.unit,
-      rounds,
-      medians,
-      samples: Object.fromEntries(samples),
-      ratio,
-    };
-    let cells = drivers.map((d) => fmt(medians[d.name]!)).join(" | ");
-    if (Object.keys(peakRss).length > 0) {
-      row.peakRssMB = peakRss;
-      cells = drivers.map((d) => `${fmt(medians[d.name]!)} (${fmt(peakRss[d.name]!)} MB)`).join(" | ");
-    }
-    if (w.id === "W1") {
-      const limit = slap(cfg, sizes.roundTrips);
-      if (limit !== null) row.mariadbSlap = limit;
-      if (limit !== null) cells += ` (mariadb-slap, C: ${fmt(limit)})`;
-    }
-    results.push(row);
-    const line = `| ${w.id} ${w.title} (${w.unit}) | ${cells} | ${ratio.toFixed(2)}x |`;
-    lines.push(line);
-    process.stdout.write(line + "\n");
-  }
 
-  // Rows/s of our SSCursor from 1k rows to the full W7 size: should stay flat. Each size runs in
-  // a fresh process: once cold (the first statement of the process, as W7 measures it), and in
-  // steady state (after one untimed run, repeated to about the full W7 size in total).
-  const scaling: Record<string, number> = {};
-  const coldScaling: Record<string, number> = {};
-  if (workloads.some((w) => w.id === "W7")) {
-    for (let n = 1000; n <= sizes.streamRows; n *= 10) {
-      coldScaling[String(n)] = (await streamInChild("aiomysql", n, cfg)).value;
-      const repeats = Math.max(1, Math.min(200, Math.round(sizes.streamRows / n)));
-      scaling[String(n)] = (await streamInChild("aiomysql", n, cfg, repeats)).value;
+    if (args.growth && args.only === null) {
+      const growth = await growthTables(args, drivers, workers, sizes, cfg);
+      lines.push("", ...growth.lines);
+      growthResults.push(...growth.results);
     }
-    const show = (r: Record<string, number>): string =>
-      Object.entries(r)
-        .map(([n, v]) => `${n}: ${fmt(v)}`)
-        .join(", ");
-    lines.push("", `aiomysql SSCursor rows/s by result size, steady state: ${show(scaling)}`);
-    lines.push(`aiomysql SSCursor rows/s by result size, first statement of a fresh process: ${show(coldScaling)}`);
+  } finally {
+    for (const wk of workers.values()) wk.close();
   }
 
   const report = {
@@ -199,14 +275,75 @@ async function main(): Promise<void> {
     server: await serverVersion(cfg),
     drivers: drivers.map((d) => d.name),
     results,
-    streamScaling: scaling,
-    streamScalingCold: coldScaling,
+    growth: growthResults,
     table: lines.join("\n"),
   };
   mkdirSync(dirname(args.out), { recursive: true });
   writeFileSync(args.out, JSON.stringify(report, null, 2) + "\n");
   writeChart(args.out, args.out.replace(/\.json$/, "") + ".svg");
   process.stdout.write(`\n${report.table}\n\nwrote ${args.out} (${report.seconds.toFixed(0)} s)\n`);
+}
+
+/**
+ * The cost-growth tables: rows/s of buffered and streamed results from 1k rows up, q/s of a
+ * pool of 10 from 1 to 1,000 concurrent tasks; CPU per row / per statement beside them.
+ */
+async function growthTables(
+  args: Args,
+  drivers: Driver[],
+  workers: Map<string, Worker>,
+  sizes: Sizes,
+  cfg: ServerConfig,
+): Promise<{ lines: string[]; results: Record<string, unknown>[] }> {
+  const names = drivers.map((d) => d.name);
+  const byId = new Map(growthWorkloads(sizes).map((w) => [w.id, w]));
+  const results: Record<string, unknown>[] = [];
+  const lines: string[] = [];
+  const table = async (title: string, unit: string, ids: [string, string][]): Promise<void> => {
+    lines.push(
+      `${title} (${unit}; CPU us per ${unit === "rows/s" ? "row" : "statement"} in parentheses)`,
+      "",
+      `| | ${names.join(" | ")} | ours / best peer |`,
+      `|---|${names.map(() => "---:").join("|")}|---:|`,
+    );
+    for (const [label, id] of ids) {
+      const w = byId.get(id)!;
+      const f = await measure(w, roundsFor(id, args), drivers, workers, sizes, cfg);
+      results.push({
+        id,
+        title: w.title,
+        unit,
+        medians: f.medians,
+        cpuUsPerOp: f.cpuUsPerOp,
+        samples: f.samples,
+        ratio: f.ratio,
+        cpuRatio: f.cpuRatio,
+      });
+      const cells = names.map((n) => `${fmt(f.medians[n]!)} (${fmtUs(f.cpuUsPerOp[n]!)})`).join(" | ");
+      const line = `| ${label} | ${cells} | ${f.ratio.toFixed(2)}x |`;
+      lines.push(line);
+      process.stdout.write(line + "\n");
+    }
+    lines.push("");
+  };
+  const ns = growthSizes(sizes);
+  const label = (n: number): string => (n >= 1e6 ? `${n / 1e6}M rows` : `${n / 1e3}k rows`);
+  await table(
+    "Buffered SELECT, 3 columns, by result size",
+    "rows/s",
+    ns.map((n) => [label(n), `B${n}`]),
+  );
+  await table(
+    "Streamed SELECT, 3 columns, by result size",
+    "rows/s",
+    ns.map((n) => [label(n), `S${n}`]),
+  );
+  await table(
+    "`SELECT 1` over a pool of 10, by concurrent tasks",
+    "q/s",
+    POOL_TASKS.map((c) => [`${c} task${c === 1 ? "" : "s"}`, `P${c}`]),
+  );
+  return { lines, results };
 }
 
 async function serverVersion(cfg: ServerConfig): Promise<string> {

@@ -22,6 +22,10 @@ export interface Sizes {
   streamRows: number;
   /** W8 connections opened and closed. */
   connects: number;
+  /** Growth tables: rows read per measurement (a result is repeated up to this many rows). */
+  growthRows: number;
+  /** Growth tables: statements per pool measurement. */
+  growthPoolOps: number;
 }
 
 export const FULL_SIZES: Sizes = {
@@ -33,6 +37,8 @@ export const FULL_SIZES: Sizes = {
   insertRows: 100_000,
   streamRows: 1_000_000,
   connects: 150,
+  growthRows: 1_000_000,
+  growthPoolOps: 4000,
 };
 
 export function scaleSizes(s: Sizes, factor: number): Sizes {
@@ -46,17 +52,27 @@ export function scaleSizes(s: Sizes, factor: number): Sizes {
     insertRows: f(s.insertRows),
     streamRows: f(s.streamRows),
     connects: f(s.connects),
+    growthRows: f(s.growthRows),
+    growthPoolOps: f(s.growthPoolOps),
   };
 }
 
-/** One measurement: a rate, and anything else worth recording (peak RSS). */
+/**
+ * One measurement: a rate, the client CPU time (user + system of this process) per operation
+ * in microseconds, and anything else worth recording (peak RSS). Workloads run in a process
+ * that holds one driver only (bench/worker.ts), so the CPU time is that driver's alone; the
+ * server runs in its own process and is not counted.
+ */
 export interface Measurement {
   value: number;
+  cpuUsPerOp: number;
   extra?: Record<string, number>;
 }
 
 export interface Workload {
   readonly id: string;
+  /** true: the workload starts a fresh child process per measurement itself (W7). */
+  readonly ownProcess?: boolean;
   readonly title: string;
   /** "ops/s" or "rows/s". */
   readonly unit: string;
@@ -70,9 +86,21 @@ export const SELECT_COLUMNS = "id, big, dbl, price, name, body, created, day, fl
 
 const INSERT_COLUMNS = ["id", "big", "dbl", "price", "name", "body", "created", "day", "flag", "maybe"];
 
-function rate(count: number, startNs: bigint): number {
-  const seconds = Number(process.hrtime.bigint() - startNs) / 1e9;
-  return count / seconds;
+/** A started measurement: wall clock and this process's CPU time. */
+export interface Clock {
+  ns: bigint;
+  cpu: NodeJS.CpuUsage;
+}
+
+export function startClock(): Clock {
+  return { cpu: process.cpuUsage(), ns: process.hrtime.bigint() };
+}
+
+/** `count` operations done since `c`: their rate per wall-clock second and CPU microseconds each. */
+export function stopClock(count: number, c: Clock): Measurement {
+  const seconds = Number(process.hrtime.bigint() - c.ns) / 1e9;
+  const cpu = process.cpuUsage(c.cpu);
+  return { value: count / seconds, cpuUsPerOp: (cpu.user + cpu.system) / count };
 }
 
 const W1: Workload = {
@@ -82,9 +110,9 @@ const W1: Workload = {
   async run(driver, sizes) {
     const conn = await driver.connect();
     try {
-      const t = process.hrtime.bigint();
+      const t = startClock();
       for (let i = 0; i < sizes.roundTrips; i++) await conn.query("SELECT 1", false);
-      return { value: rate(sizes.roundTrips, t) };
+      return stopClock(sizes.roundTrips, t);
     } finally {
       await conn.close();
     }
@@ -99,10 +127,11 @@ function selectWorkload(id: string, dict: boolean): Workload {
     async run(driver, sizes) {
       const conn = await driver.connect();
       try {
-        const t = process.hrtime.bigint();
+        const t = startClock();
         const rows = await conn.query(`SELECT ${SELECT_COLUMNS} FROM ${SELECT_TABLE} LIMIT ${sizes.selectRows}`, dict);
+        const m = stopClock(rows.length, t);
         if (rows.length !== sizes.selectRows) throw new Error(`${driver.name}: ${rows.length} rows, expected ${sizes.selectRows}`);
-        return { value: rate(rows.length, t) };
+        return m;
       } finally {
         await conn.close();
       }
@@ -119,12 +148,12 @@ const W3: Workload = {
     try {
       const sql = `SELECT ${SELECT_COLUMNS} FROM ${SELECT_TABLE} WHERE id = ?`;
       await conn.execute(sql, [1]);
-      const t = process.hrtime.bigint();
+      const t = startClock();
       for (let i = 0; i < sizes.pointSelects; i++) {
         const rows = await conn.execute(sql, [1 + ((i * 7919) % 1000)]);
         if (rows.length !== 1) throw new Error(`${driver.name}: point select returned ${rows.length} rows`);
       }
-      return { value: rate(sizes.pointSelects, t) };
+      return stopClock(sizes.pointSelects, t);
     } finally {
       await conn.close();
     }
@@ -138,13 +167,13 @@ const W4: Workload = {
   async run(driver, sizes) {
     const conn = await driver.connect();
     try {
-      const t = process.hrtime.bigint();
+      const t = startClock();
       for (let b = 0; b < sizes.pipelineBatches; b++) {
         const all: Promise<unknown>[] = [];
         for (let i = 0; i < 100; i++) all.push(conn.query(`SELECT ${i}`, false));
         await Promise.all(all);
       }
-      return { value: rate(sizes.pipelineBatches * 100, t) };
+      return stopClock(sizes.pipelineBatches * 100, t);
     } finally {
       await conn.close();
     }
@@ -160,13 +189,13 @@ const W5: Workload = {
     try {
       // Warm the pool so that connecting is not measured.
       await Promise.all(Array.from({ length: 20 }, () => pool.query("SELECT 1")));
-      const t = process.hrtime.bigint();
+      const t = startClock();
       for (let b = 0; b < sizes.poolBatches; b++) {
         const all: Promise<unknown>[] = [];
         for (let i = 0; i < 200; i++) all.push(pool.query(`SELECT ${i}`));
         await Promise.all(all);
       }
-      return { value: rate(sizes.poolBatches * 200, t) };
+      return stopClock(sizes.poolBatches * 200, t);
     } finally {
       await pool.close();
     }
@@ -206,17 +235,22 @@ const W6: Workload = {
     const conn = await driver.connect();
     try {
       await conn.query(`TRUNCATE TABLE ${INSERT_TABLE}`, false);
-      const t = process.hrtime.bigint();
+      const t = startClock();
       await conn.insertMany(INSERT_TABLE, INSERT_COLUMNS, rows);
-      const value = rate(rows.length, t);
+      const m = stopClock(rows.length, t);
       const check = (await conn.query(`SELECT COUNT(*) FROM ${INSERT_TABLE}`, false))[0] as unknown[];
       if (Number(check[0]) !== rows.length) throw new Error(`${driver.name}: inserted ${String(check[0])} rows, expected ${rows.length}`);
-      return { value };
+      return m;
     } finally {
       await conn.close();
     }
   },
 };
+
+/** Three columns per row: an integer, a bigger integer and a short string, made by the server. */
+export function streamSql(rows: number): string {
+  return `SELECT seq, seq * 3, CONCAT('row-', seq) FROM seq_1_to_${rows}`;
+}
 
 const CHILD = fileURLToPath(new URL("./stream-child.js", import.meta.url));
 
@@ -233,9 +267,9 @@ export function streamInChild(driver: string, rows: number, cfg: ServerConfig, r
     child.on("error", reject);
     child.on("close", (code) => {
       if (code !== 0) return reject(new Error(`stream child for ${driver} exited with ${code}`));
-      const r = JSON.parse(out) as { rowsPerSecond: number; peakRssMB: number; rows: number };
+      const r = JSON.parse(out) as { rowsPerSecond: number; cpuUsPerRow: number; peakRssMB: number; rows: number };
       if (r.rows !== rows) return reject(new Error(`${driver}: streamed ${r.rows} rows, expected ${rows}`));
-      resolve({ value: r.rowsPerSecond, extra: { peakRssMB: r.peakRssMB } });
+      resolve({ value: r.rowsPerSecond, cpuUsPerOp: r.cpuUsPerRow, extra: { peakRssMB: r.peakRssMB } });
     });
   });
 }
@@ -244,6 +278,7 @@ const W7: Workload = {
   id: "W7",
   title: "stream 1M rows (SSCursor / mysql2 stream / mariadb queryStream), child process",
   unit: "rows/s",
+  ownProcess: true,
   run(driver, sizes, cfg) {
     return streamInChild(driver.name, sizes.streamRows, cfg);
   },
@@ -254,12 +289,12 @@ const W8: Workload = {
   title: "connect + close",
   unit: "ops/s",
   async run(driver, sizes) {
-    const t = process.hrtime.bigint();
+    const t = startClock();
     for (let i = 0; i < sizes.connects; i++) {
       const conn = await driver.connect();
       await conn.close();
     }
-    return { value: rate(sizes.connects, t) };
+    return stopClock(sizes.connects, t);
   },
 };
 

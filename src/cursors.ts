@@ -7,7 +7,8 @@ import { withCallerFrames } from "./caller-frames.js";
 import { InterfaceError, ProgrammingError } from "./errors.js";
 import { dependsOnMode, escape, interpolate, interpolateText, type SqlText } from "./sql/escape.js";
 import { toQmark } from "./sql/qmark.js";
-import { FIELD_TYPE, FIELD_FLAG } from "./protocol/constants.js";
+import { FIELD_TYPE, FIELD_FLAG, MARIADB_CLIENT } from "./protocol/constants.js";
+import { bulkExecute } from "./bulk.js";
 import { ARRAY_ROWS, type RowShape } from "./protocol/rows.js";
 import type { ColumnDefinition, DictRow, Row, SqlArgs, SqlParam } from "./types.js";
 import { charsetByCollation } from "./protocol/charsets.js";
@@ -74,7 +75,17 @@ export interface ExecuteOptions {
    * with its real type. `execute()` only.
    */
   prepare?: boolean;
+  /**
+   * `executeMany()` of an INSERT/REPLACE ... VALUES on MariaDB: true sends the rows as typed
+   * parameters of one prepared statement with COM_STMT_BULK_EXECUTE (many rows per command);
+   * false (the default: measured no faster, see docs/bulk-insert.md) builds multi-row INSERT statements.
+   * Rows must be arrays of `%s` arguments for the bulk path; other rows always take the multi-row path.
+   */
+  bulk?: boolean;
 }
+
+/** Whether executeMany uses COM_STMT_BULK_EXECUTE when the server offers it and `bulk` is not given. */
+const BULK_DEFAULT = false;
 
 /** PyMySQL's pattern for INSERT/REPLACE ... VALUES (...) that executeMany can batch. */
 const INSERT_VALUES =
@@ -339,10 +350,23 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
     const timeZone = conn.options.timezone;
     const escapeOptions = { timeZone };
     const m = INSERT_VALUES.exec(query);
+    const bulk = m !== null && (options?.bulk ?? BULK_DEFAULT) ? bulkStatement(conn, query, list) : null;
     return this.cancellable(options, "executeMany()", (cancel) =>
       this.guard(async () => {
         let total = 0;
-        if (m) {
+        if (bulk !== null) {
+          this.executedSql = bulk;
+          const limit = await conn.maxAllowedPacket();
+          const stmt = await conn.prepare(bulk);
+          let r: Awaited<ReturnType<typeof bulkExecute>>;
+          try {
+            r = await bulkExecute(conn.session, limit, stmt, list as SqlParam[][], () => cancel?.check());
+          } finally {
+            await stmt.close();
+          }
+          total = r.affectedRows;
+          this.setResultInfo({ columns: null, insertId: r.insertId, warnings: r.warnings });
+        } else if (m) {
           const [, prefixTemplate, valuesTemplate, postfixTemplate] = m;
           const prefix = interpolate(prefixTemplate!, [], escapeOptions);
           const postfix = interpolate(postfixTemplate!, [], escapeOptions);
@@ -540,6 +564,17 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
   /** Closes the cursor at the end of an `await using` block, as `close()`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+}
+
+/** The `?` form of an INSERT ... VALUES for COM_STMT_BULK_EXECUTE; null: no bulk (not offered, rows not arrays, named placeholders). */
+function bulkStatement(conn: Connection, query: string, rows: readonly SqlArgs[]): string | null {
+  if ((conn.session.mariadbCapabilities & MARIADB_CLIENT.STMT_BULK_OPERATIONS) === 0) return null;
+  if (!rows.every((r) => Array.isArray(r))) return null;
+  try {
+    return toQmark(query, rows[0]!).sql;
+  } catch {
+    return null;
   }
 }
 

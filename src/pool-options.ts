@@ -44,6 +44,16 @@ export interface PoolOptions extends ConnectOptions, ClusterOptions {
    * code paths that forget to release.
    */
   warnHeldLongerThan?: number;
+  /**
+   * Pipelining of `query()` / `execute()` (default true). When every connection is busy, a
+   * statement that leaves no session state (a plain SELECT/INSERT/UPDATE/DELETE, no signal or
+   * timeout) is written onto the connection with the fewest statements in flight instead of
+   * waiting for a free one. Only pools whose connections run in autocommit mode (the
+   * `autocommit: true` option) with buffered cursors pipeline. See docs/pool-pipelining.md.
+   */
+  pipeline?: boolean;
+  /** Most `query()`/`execute()` statements in flight on one connection when pipelining (default 16). */
+  pipelineDepth?: number;
 }
 
 /** Options of `Pool.acquire()`. */
@@ -96,6 +106,10 @@ export interface PoolStats {
   lostWhileFree: number;
   /** Total warnings for connections held longer than warnHeldLongerThan. */
   heldTooLong: number;
+  /** Total query()/execute() statements pipelined onto a connection that had statements in flight. */
+  pipelined: number;
+  /** The most query()/execute() statements that were in flight on one connection at once. */
+  peakPipelineDepth: number;
   /** Cluster pools: one entry per node, with its role, state, last error and counters. */
   nodes?: NodeStats[];
 }
@@ -110,6 +124,8 @@ export interface PoolSettings {
   idleTimeoutMs: number;
   maxLifetimeMs: number;
   warnHeldMs: number;
+  /** Most statements in flight per connection for query()/execute(); 1 when pipelining is off. */
+  pipelineDepth: number;
 }
 
 function fail(message: string): never {
@@ -144,7 +160,22 @@ export function timeoutMs(where: string, v: unknown): number {
 export function resolvePoolOptions(input: PoolOptions | string): { settings: PoolSettings; connect: ResolvedOptions } {
   const all = typeof input === "string" ? (parseConnectionUrl(input) as PoolOptions) : input;
   if (typeof all !== "object" || all === null) fail("options must be an object or a URL string");
-  const { minSize, maxSize, poolRecycle, acquireTimeout, validateAfterIdle, idleTimeout, maxLifetime, warnHeldLongerThan, ...rest } = all;
+  const {
+    minSize,
+    maxSize,
+    poolRecycle,
+    acquireTimeout,
+    validateAfterIdle,
+    idleTimeout,
+    maxLifetime,
+    warnHeldLongerThan,
+    pipeline,
+    pipelineDepth,
+    ...rest
+  } = all;
+  if (pipeline !== undefined && typeof pipeline !== "boolean") fail(`option 'pipeline' must be a boolean, got ${String(pipeline)}`);
+  const depth = checkSize("pipelineDepth", pipelineDepth, 16);
+  if (depth < 1) fail("option 'pipelineDepth' must be at least 1");
   const settings: PoolSettings = {
     minSize: checkSize("minSize", minSize, 1),
     maxSize: checkSize("maxSize", maxSize, 10),
@@ -155,6 +186,7 @@ export function resolvePoolOptions(input: PoolOptions | string): { settings: Poo
     idleTimeoutMs: checkSeconds("idleTimeout", idleTimeout, -1),
     maxLifetimeMs: checkSeconds("maxLifetime", maxLifetime, -1),
     warnHeldMs: checkSeconds("warnHeldLongerThan", warnHeldLongerThan, -1),
+    pipelineDepth: pipeline === false ? 1 : depth,
   };
   if (settings.maxSize !== 0 && settings.minSize > settings.maxSize) {
     fail(`minSize (${settings.minSize}) must not exceed maxSize (${settings.maxSize})`);
@@ -184,6 +216,8 @@ export function emptyStats(): PoolStats {
     idleClosed: 0,
     lostWhileFree: 0,
     heldTooLong: 0,
+    pipelined: 0,
+    peakPipelineDepth: 0,
   };
 }
 

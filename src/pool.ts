@@ -5,6 +5,7 @@ import { Connection, type ConnectionOwner } from "./connection.js";
 import type { Cursor, CursorClass, ExecuteOptions } from "./cursors.js";
 import { InterfaceError, OperationalError } from "./errors.js";
 import { getLogger } from "./log.js";
+import { QueryPipeline } from "./pool-pipeline.js";
 import { acquireChannel, traced } from "./tracing.js";
 import type { ResolvedOptions } from "./options.js";
 import {
@@ -46,7 +47,7 @@ export async function queryRows<R>(
   sql: string,
   args: SqlArgs | SqlParam | null | undefined,
   cursorClass: CursorClass<Cursor<R>> | undefined,
-  execOptions: ExecuteOptions,
+  execOptions?: ExecuteOptions,
 ): Promise<R[]> {
   const cur = (cursorClass ? conn.cursor(cursorClass) : conn.cursor()) as Cursor<R>;
   try {
@@ -62,7 +63,7 @@ export async function executeCount(
   conn: Connection,
   sql: string,
   args: SqlArgs | SqlParam | null | undefined,
-  execOptions: ExecuteOptions,
+  execOptions?: ExecuteOptions,
 ): Promise<PoolExecuteResult> {
   const cur = conn.cursor();
   try {
@@ -93,12 +94,19 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
   private maintenanceTimer: NodeJS.Timeout | undefined;
   private refillTimer: NodeJS.Timeout | undefined;
   private refillBackoffMs = 0;
+  /** Pipelining of query()/execute() (pool-pipeline.ts), or null when off. */
+  private readonly pipeline: QueryPipeline | null;
 
   /** @internal Use `createPool()`. */
   constructor(options: PoolOptions | string = {}) {
     const { settings, connect } = resolvePoolOptions(options);
     this.settings = settings;
     this.connectOptions = connect;
+    const host = { acquire: () => this.acquire(), release: (c: Connection) => this.release(c), waiting: () => this.waiters.length };
+    this.pipeline = QueryPipeline.forPool(settings.pipelineDepth, connect, {
+      ...host,
+      canAcquireNow: () => this.free.length > 0 || this.hasRoom(),
+    });
   }
 
   /** Minimum number of connections kept open (read-only). */
@@ -140,6 +148,7 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
       used: this.used.size,
       opening: this.opening,
       waiting: this.waiters.length,
+      ...QueryPipeline.stats(this.pipeline),
     };
   }
 
@@ -586,7 +595,8 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
    * when it fails.
    */
   async query<R = Row>(sql: string, args?: SqlArgs | SqlParam | null, options: PoolQueryOptions<R> = {}): Promise<R[]> {
-    return this.withConnection(options, (conn, execOptions) => queryRows(conn, sql, args, options.cursorClass, execOptions));
+    const run = (conn: Connection, o?: ExecuteOptions): Promise<R[]> => queryRows<R>(conn, sql, args, options.cursorClass, o);
+    return this.pipeline?.accepts(sql, options) ? this.pipeline.run(run) : this.withConnection(options, run);
   }
 
   /**
@@ -594,7 +604,8 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
    * committed on success like `query()`.
    */
   async execute(sql: string, args?: SqlArgs | SqlParam | null, options: PoolQueryOptions = {}): Promise<PoolExecuteResult> {
-    return this.withConnection(options, (conn, execOptions) => executeCount(conn, sql, args, execOptions));
+    const run = (conn: Connection, o?: ExecuteOptions): Promise<PoolExecuteResult> => executeCount(conn, sql, args, o);
+    return this.pipeline?.accepts(sql, options) ? this.pipeline.run(run) : this.withConnection(options, run);
   }
 
   private async withConnection<T>(options: AcquireOptions, fn: (conn: Connection, o: ExecuteOptions) => Promise<T>): Promise<T> {

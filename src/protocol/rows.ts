@@ -6,7 +6,8 @@
 import { parseDateTimeAscii, parseFloatAscii, parseIntAscii, type Decoder, type Decoders } from "../converters.js";
 import type { ColumnDefinition, TimeZone } from "../types.js";
 import { charsetByCollation, type Charset } from "./charsets.js";
-import { FIELD_TYPE } from "./constants.js";
+import { FIELD_FLAG, FIELD_TYPE } from "./constants.js";
+import { dateTextAscii } from "./date-text.js";
 import { MalformedPacketError } from "./reader.js";
 
 /** Reads one non-NULL value from `buf[start, end)`. */
@@ -105,10 +106,12 @@ export function columnDecoder(c: ColumnDefinition, ctx: DecodeContext): ValueDec
       const tz = ctx.timeZone;
       return (buf, start, end) => parseDateTimeAscii(buf, start, end, tz);
     }
-    case FIELD_TYPE.DECIMAL:
-    case FIELD_TYPE.NEWDECIMAL:
     case FIELD_TYPE.DATE:
     case FIELD_TYPE.NEWDATE:
+      // The text of each date is shared between the rows that hold it (date-text.ts).
+      return (buf, start, end) => dateTextAscii(buf, start, end) ?? asciiText(buf, start, end);
+    case FIELD_TYPE.DECIMAL:
+    case FIELD_TYPE.NEWDECIMAL:
     case FIELD_TYPE.TIME:
       return ascii;
     case FIELD_TYPE.JSON:
@@ -141,8 +144,11 @@ export function rowKeys(columns: readonly ColumnDefinition[]): string[] {
   return keys;
 }
 
-/** Reads the length of a value whose first byte is 0xFC/0xFD/0xFE, as generated code inlines it. */
-const LONG_LENGTH = `if (len >= 0xfc) {
+/**
+ * Reads the length of a value whose first byte is 0xFC/0xFD/0xFE, as generated code inlines it
+ * (`COLUMN` stands for the column's index in the error messages).
+ */
+export const LONG_LENGTH = `if (len >= 0xfc) {
       if (len === 0xfc) { len = buf[pos] | (buf[pos + 1] << 8); pos += 2; }
       else if (len === 0xfd) { len = buf[pos] | (buf[pos + 1] << 8) | (buf[pos + 2] << 16); pos += 3; }
       else if (len === 0xfe) { if (pos + 8 > end) throw new M("row value COLUMN runs past the end of the packet"); len = buf.readUInt32LE(pos) + buf.readUInt32LE(pos + 4) * 0x100000000; pos += 8; }
@@ -158,6 +164,34 @@ type RowFactory = (
 
 /** Compiled row functions by shape (column count, keys, constructor or not): decoders are arguments. */
 const compiled = new Map<string, RowFactory>();
+
+/**
+ * The generated statements that build and return the row from `v0`..`v{n-1}`: an array
+ * literal, an object literal keyed by `keys`, or an instance of `C` (`withCtor`). Keys only
+ * ever enter the code as JSON string literals.
+ */
+export function rowReturnLines(n: number, keys: readonly string[] | null, withCtor: boolean): string[] {
+  const lines: string[] = [];
+  if (keys === null) {
+    lines.push(`  return [${Array.from({ length: n }, (_, i) => `v${i}`).join(", ")}];`);
+  } else if (withCtor) {
+    lines.push("  const row = new C();");
+    // Assigning "__proto__" would call the prototype setter: define it as an own property.
+    keys.forEach((k, i) =>
+      lines.push(
+        k === "__proto__"
+          ? `  Object.defineProperty(row, "__proto__", { value: v${i}, writable: true, enumerable: true, configurable: true });`
+          : `  row[${JSON.stringify(k)}] = v${i};`,
+      ),
+    );
+    lines.push("  return row;");
+  } else {
+    // "__proto__" as a plain literal key would set the prototype: make it a computed key.
+    const props = keys.map((k, i) => `${k === "__proto__" ? `[${JSON.stringify(k)}]` : JSON.stringify(k)}: v${i}`);
+    lines.push(`  return { ${props.join(", ")} };`);
+  }
+  return lines;
+}
 
 /**
  * Generates the row function of one result set shape: one straight-line block per column, each
@@ -184,30 +218,62 @@ function compileRow(n: number, keys: readonly string[] | null, withCtor: boolean
       `  }`,
     );
   }
-  if (keys === null) {
-    lines.push(`  return [${Array.from({ length: n }, (_, i) => `v${i}`).join(", ")}];`);
-  } else if (withCtor) {
-    lines.push("  const row = new C();");
-    // Assigning "__proto__" would call the prototype setter: define it as an own property.
-    keys.forEach((k, i) =>
-      lines.push(
-        k === "__proto__"
-          ? `  Object.defineProperty(row, "__proto__", { value: v${i}, writable: true, enumerable: true, configurable: true });`
-          : `  row[${JSON.stringify(k)}] = v${i};`,
-      ),
-    );
-    lines.push("  return row;");
-  } else {
-    // "__proto__" as a plain literal key would set the prototype: make it a computed key.
-    const props = keys.map((k, i) => `${k === "__proto__" ? `[${JSON.stringify(k)}]` : JSON.stringify(k)}: v${i}`);
-    lines.push(`  return { ${props.join(", ")} };`);
-  }
+  lines.push(...rowReturnLines(n, keys, withCtor));
   lines.push("};");
   const factory = new Function("D", "M", "C", lines.join("\n")) as RowFactory;
   if (compiled.size > 500) compiled.clear();
   compiled.set(cacheKey, factory);
   return factory;
 }
+
+/** The row functions of the latest result shapes of each decode context (one per connection). */
+export type RowCache<F> = WeakMap<DecodeContext, { columns: readonly ColumnDefinition[]; object: boolean; row: F }[]>;
+
+/** How many result shapes each connection remembers. */
+const RECENT_SHAPES = 16;
+
+/**
+ * Whether a row function built for `a` decodes rows of `b`: the same type, unsigned flag and
+ * collation in every column (and, for object rows, the same names and tables). Compared
+ * field by field, so that a cache hit allocates nothing.
+ */
+function sameShape(a: readonly ColumnDefinition[], b: readonly ColumnDefinition[], object: boolean): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.type !== y.type || x.characterSet !== y.characterSet || (x.flags & FIELD_FLAG.UNSIGNED) !== (y.flags & FIELD_FLAG.UNSIGNED))
+      return false;
+    if (object && (x.name !== y.name || x.table !== y.table)) return false;
+  }
+  return true;
+}
+
+/**
+ * The row function for `columns` in `shape` from `cache`, or `build()`'s, remembered: the same
+ * statement run again (the usual case) builds no decoders. Rows of a user class are not cached.
+ */
+export function cachedRow<F>(
+  cache: RowCache<F>,
+  ctx: DecodeContext,
+  columns: readonly ColumnDefinition[],
+  shape: RowShape,
+  build: () => F,
+): F {
+  if (shape.kind === "object" && shape.ctor !== undefined) return build();
+  let recent = cache.get(ctx);
+  if (recent === undefined) cache.set(ctx, (recent = []));
+  const object = shape.kind === "object";
+  for (const e of recent) if (e.object === object && sameShape(e.columns, columns, object)) return e.row;
+  const row = build();
+  if (recent.length >= RECENT_SHAPES) recent.shift();
+  recent.push({ columns, object, row });
+  return row;
+}
+
+/** The text row functions of the latest result shapes of each connection. */
+const textRowCache: RowCache<CompiledRow> = new WeakMap();
 
 /** Decodes the text rows of one result set with a function generated for its shape. */
 export class TextRowDecoder {
@@ -219,9 +285,11 @@ export class TextRowDecoder {
     ctx: DecodeContext,
     shape: RowShape,
   ) {
-    const decoders = columns.map((c) => columnDecoder(c, ctx));
-    const keys = shape.kind === "object" ? rowKeys(columns) : null;
-    const ctor = shape.kind === "object" ? (shape.ctor ?? null) : null;
-    this.decode = compileRow(columns.length, keys, ctor !== null)(decoders, MalformedPacketError, ctor);
+    this.decode = cachedRow(textRowCache, ctx, columns, shape, () => {
+      const decoders = columns.map((c) => columnDecoder(c, ctx));
+      const keys = shape.kind === "object" ? rowKeys(columns) : null;
+      const ctor = shape.kind === "object" ? (shape.ctor ?? null) : null;
+      return compileRow(columns.length, keys, ctor !== null)(decoders, MalformedPacketError, ctor);
+    });
   }
 }

@@ -90,7 +90,8 @@ export async function handshake(io: AuthIo, link: HandshakeLink, o: ResolvedOpti
   if (o.localInfile) caps |= CLIENT.LOCAL_FILES;
   if (o.compress) caps |= CLIENT.COMPRESS;
   caps &= server | CLIENT.MULTI_STATEMENTS | CLIENT.LOCAL_FILES | CLIENT.CONNECT_WITH_DB;
-  const maria = greeting.mariadbCapabilities & MARIADB_CLIENT.EXTENDED_TYPE_INFO;
+  // STMT_BULK_OPERATIONS: executeMany may send COM_STMT_BULK_EXECUTE (bulk.ts).
+  const maria = greeting.mariadbCapabilities & (MARIADB_CLIENT.EXTENDED_TYPE_INFO | MARIADB_CLIENT.STMT_BULK_OPERATIONS);
   const fields = {
     capabilities: caps,
     mariadbCapabilities: maria,

@@ -150,8 +150,8 @@ export class Session implements CommandHost {
       upgradeToTls: () => this.transport.upgradeToTls(o),
       greeted: (g: HandshakeV10) => {
         this.greeting = g;
-        this.mariadbCapabilities = g.mariadbCapabilities & MARIADB_CLIENT.EXTENDED_TYPE_INFO;
-        this.extendedTypeInfo = this.mariadbCapabilities !== 0;
+        this.mariadbCapabilities = g.mariadbCapabilities & (MARIADB_CLIENT.EXTENDED_TYPE_INFO | MARIADB_CLIENT.STMT_BULK_OPERATIONS);
+        this.extendedTypeInfo = (this.mariadbCapabilities & MARIADB_CLIENT.EXTENDED_TYPE_INFO) !== 0;
       },
       negotiated: (caps: number) => (this.capabilities = caps),
     };

@@ -22,7 +22,15 @@ describe("bench runner", () => {
       assert.equal(r.status, 0, r.stderr);
       const report = JSON.parse(readFileSync(out, "utf8")) as {
         drivers: string[];
-        results: { id: string; medians: Record<string, number>; ratio: number; peakRssMB?: Record<string, number> }[];
+        results: {
+          id: string;
+          medians: Record<string, number>;
+          cpuUsPerOp: Record<string, number>;
+          ratio: number;
+          cpuRatio: number;
+          peakRssMB?: Record<string, number>;
+        }[];
+        growth: { id: string; medians: Record<string, number>; cpuUsPerOp: Record<string, number> }[];
         table: string;
       };
       assert.deepEqual(report.drivers, ["aiomysql", "mysql2", "mariadb"]);
@@ -31,13 +39,25 @@ describe("bench runner", () => {
         ["W1", "W2a", "W2d", "W3", "W4", "W5", "W6", "W7", "W8"],
       );
       for (const res of report.results) {
-        for (const d of report.drivers) assert.ok(res.medians[d]! > 0, `${res.id} ${d}`);
+        for (const d of report.drivers) {
+          assert.ok(res.medians[d]! > 0, `${res.id} ${d}`);
+          assert.ok(res.cpuUsPerOp[d]! > 0 && Number.isFinite(res.cpuUsPerOp[d]), `${res.id} ${d} CPU per op`);
+        }
         assert.ok(Number.isFinite(res.ratio) && res.ratio > 0);
+        assert.ok(Number.isFinite(res.cpuRatio) && res.cpuRatio > 0);
       }
+      // The growth tables at this size: 1k rows buffered and streamed, the pool at 1 to 1,000 tasks.
+      assert.deepEqual(
+        report.growth.map((g) => g.id),
+        ["B1000", "S1000", "P1", "P10", "P100", "P1000"],
+      );
+      for (const g of report.growth) for (const d of report.drivers) assert.ok(g.medians[d]! > 0 && g.cpuUsPerOp[d]! > 0, `${g.id} ${d}`);
       const w7 = report.results.find((x) => x.id === "W7")!;
       for (const d of report.drivers) assert.ok(w7.peakRssMB![d]! > 0);
       assert.match(report.table, /\| W2a /);
       assert.match(r.stdout, /ours \/ best peer/);
+      assert.match(report.table, /CPU, best peer \/ ours/);
+      assert.match(report.table, /by concurrent tasks/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
