@@ -26,10 +26,24 @@ export interface CancelOptions {
   timeout?: number | undefined;
 }
 
-function describeReason(reason: unknown): string {
-  if (reason instanceof Error) return reason.message || reason.name;
-  if (reason === undefined) return "aborted";
-  return String(reason);
+/**
+ * Words for an abort reason. The reason is the caller's value and may be hostile (a getter or a
+ * toString() that throws, a null-prototype object, a Symbol): this never throws, since it runs
+ * inside the signal's abort listener, where a throw would escape to the process.
+ */
+export function describeReason(reason: unknown): string {
+  try {
+    if (reason === undefined) return "aborted";
+    if (reason instanceof Error) {
+      const text: unknown = reason.message || reason.name;
+      if (typeof text === "string" && text !== "") return text;
+    }
+    if (typeof reason === "symbol") return reason.toString();
+    const text = String(reason);
+    return typeof text === "string" ? text : "aborted";
+  } catch {
+    return "aborted (the reason could not be turned into text)";
+  }
 }
 
 /**
@@ -41,7 +55,15 @@ export class Cancellation {
   error: OperationalError | null = null;
   private current: QueryCommand | null = null;
   private timer: NodeJS.Timeout | undefined;
-  private readonly onAbort = (): void => this.cancel(this.abortError());
+  private readonly onAbort = (): void => {
+    try {
+      this.cancel(this.abortError());
+    } catch (e) {
+      // Never let a throw escape the abort listener: it would crash the process. Give up on
+      // the connection instead, since the statement may still run.
+      this.conn.abort(clientError(CR.SERVER_LOST, `Lost connection to MySQL server during query (cancelling failed: ${describeReason(e)})`, e));
+    }
+  };
   private disposed = false;
 
   private constructor(

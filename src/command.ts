@@ -15,6 +15,7 @@ import {
   type OkPacket,
 } from "./protocol/results.js";
 import { TextRowDecoder, type DecodeContext, type RowShape } from "./protocol/rows.js";
+import { redactSecrets, scrubMessage } from "./tracing.js";
 import type { ColumnDefinition } from "./types.js";
 
 /** What a command may ask of its connection while it runs. */
@@ -25,6 +26,8 @@ export interface CommandHost {
   readonly extendedTypeInfo: boolean;
   /** Records the status flags of an OK/EOF packet (transaction state, no-backslash-escapes). */
   noteStatus(statusFlags: number): void;
+  /** Records that a statement failed with an ERR packet (the transaction state is then unknown). */
+  noteError?(): void;
   /** Sends the rows of a LOCAL INFILE request (or an empty packet when refused), starting at `sequenceId`. */
   sendLocalInfile(fileName: string, sequenceId: number, command: QueryCommand): void;
   pauseReading(): void;
@@ -96,13 +99,17 @@ export abstract class Command<T = unknown> {
   }
 
   protected serverError(payload: Buffer): MySQLError {
+    this.host?.noteError?.();
     const e = parseErr(payload);
     let message = e.message;
     if (LOCAL_INFILE_REFUSED.has(e.errno) && this.sql !== undefined && /\bLOCAL\s+INFILE\b/i.test(this.sql)) {
       // The server's words ("The used command is not allowed...") do not say why.
       message += " (LOAD DATA LOCAL INFILE is disabled on this connection: pass localInfile: true to connect() to allow it)";
     }
-    return serverError(e.errno, e.sqlState, message, this.sql);
+    if (this.sql === undefined) return serverError(e.errno, e.sqlState, message);
+    // The error keeps the statement, but never a password in it (the server's message may quote it too).
+    const redacted = redactSecrets(this.sql);
+    return serverError(e.errno, e.sqlState, scrubMessage(message, redacted), redacted.sql);
   }
 }
 

@@ -65,7 +65,10 @@ export class Connection implements CommandHost, AsyncDisposable {
   private corked = false;
   private greeting: HandshakeV10 | null = null;
   private closeReason: Error | null = new InterfaceError("Connection is not open");
+  /** The link is a unix socket or TLS with a verified certificate. */
   private secureLink = false;
+  /** The link is TLS, verified or not. */
+  private encryptedLink = false;
   private currentDb: string | null;
   private charsetInfo: Charset;
   private connectInbox: Buffer[] = [];
@@ -168,10 +171,22 @@ export class Connection implements CommandHost, AsyncDisposable {
   get isMariaDB(): boolean {
     return this.greeting?.isMariaDB ?? false;
   }
-  /** True while the server reports an open transaction. */
+  /**
+   * True while the server reports an open transaction. False once the connection is closed or
+   * lost: the server rolls back what a closed session left open, and nothing can continue it.
+   */
   get inTransaction(): boolean {
-    return (this.serverStatus & SERVER_STATUS.IN_TRANS) !== 0;
+    return this.closeReason === null && (this.serverStatus & SERVER_STATUS.IN_TRANS) !== 0;
   }
+  /**
+   * @internal True when a transaction may be open: the server said so, or a statement failed
+   * under autocommit off (an ERR packet carries no status flags, and the failed statement may
+   * have opened a transaction and taken row locks) and no OK or EOF has reported the state since.
+   */
+  get mayBeInTransaction(): boolean {
+    return this.inTransaction || (this.closeReason === null && this.stateUnknownAfterError);
+  }
+  private stateUnknownAfterError = false;
   /** True when the session's sql_mode has NO_BACKSLASH_ESCAPES. */
   get noBackslashEscapes(): boolean {
     return (this.serverStatus & SERVER_STATUS.NO_BACKSLASH_ESCAPES) !== 0;
@@ -202,6 +217,7 @@ export class Connection implements CommandHost, AsyncDisposable {
     const socket = o.unixSocket ? net.connect({ path: o.unixSocket }) : net.connect({ host: o.host, port: o.port });
     this.attachSocket(socket);
     this.secureLink = Boolean(o.unixSocket);
+    this.encryptedLink = false;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       if (timeoutMs > 0) {
@@ -367,6 +383,7 @@ export class Connection implements CommandHost, AsyncDisposable {
       read: () => this.readConnectPacket(),
       write: (payload) => this.writeConnectPacket(payload),
       secure: this.secureLink,
+      encrypted: this.encryptedLink,
     };
     const pluginName = choosePlugin(o.authPlugin, greeting.authPluginName);
     fields.authPluginName = pluginName;
@@ -417,7 +434,10 @@ export class Connection implements CommandHost, AsyncDisposable {
       };
       secure.once("error", onError);
     });
-    this.secureLink = true;
+    // Only a verified certificate keeps a man in the middle out: unverified TLS ("required",
+    // "preferred") encrypts, but is no place for a clear-text password.
+    this.secureLink = tlsOptions.rejectUnauthorized !== false;
+    this.encryptedLink = true;
   }
 
   private async afterConnect(): Promise<void> {
@@ -701,6 +721,13 @@ export class Connection implements CommandHost, AsyncDisposable {
   /** @internal */
   noteStatus(statusFlags: number): void {
     this.serverStatus = statusFlags;
+    // Status flags describe the session after the latest statement: the state is known again.
+    this.stateUnknownAfterError = false;
+  }
+
+  /** @internal A statement ended in an ERR packet, which says nothing of the transaction. */
+  noteError(): void {
+    if ((this.serverStatus & SERVER_STATUS.AUTOCOMMIT) === 0) this.stateUnknownAfterError = true;
   }
 
   /** @internal */
@@ -895,7 +922,7 @@ export class Connection implements CommandHost, AsyncDisposable {
     };
     const pluginName = choosePlugin(o.authPlugin, greeting.authPluginName);
     // The first response is computed before the command is queued, so it needs no io.
-    const probe: AuthIo = { read: () => Promise.reject(new InterfaceError("no packet")), write, secure: this.secureLink };
+    const probe: AuthIo = { read: () => Promise.reject(new InterfaceError("no packet")), write, secure: this.secureLink, encrypted: this.encryptedLink };
     const authResponse = await initialAuthResponse(pluginName, settings, greeting.authPluginData, probe);
     writeComChangeUser(this.writer, {
       capabilities: this.capabilities,
@@ -906,7 +933,7 @@ export class Connection implements CommandHost, AsyncDisposable {
       authPluginName: pluginName,
       attributes: connectionAttributes(o.programName),
     });
-    const cmd = new ChangeUserCommand(this.frame(), write, this.secureLink);
+    const cmd = new ChangeUserCommand(this.frame(), write, this.secureLink, this.encryptedLink);
     const queued = this.enqueue(cmd);
     const exchange = authenticate(pluginName, settings, greeting.authPluginData, cmd.io, (payload) => {
       const e = parseErr(payload);

@@ -379,8 +379,10 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
     }
     const list = (args ?? []) as A;
     if (!Array.isArray(list)) throw new ProgrammingError("callProc(): args must be an array");
-    const name = procname.replace(/`/g, "");
-    const vars = list.map((_, i) => `@_${name}_${i}`);
+    // The variables are @_<name>_<n> as in aiomysql, written as quoted user variables: a
+    // backquoted procedure name's contents are an identifier, never SQL of the SET statement.
+    const name = procedureVariableStem(procname);
+    const vars = list.map((_, i) => "@`_" + name + "_" + i + "`");
     await this.cancellable(options, "callProc()", (cancel) =>
       this.guard(async () => {
         if (list.length > 0) {
@@ -484,6 +486,16 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/**
+ * The `<name>` of callProc()'s `@_<name>_<n>` variables: the procedure name with its quoting
+ * removed (`` `my``proc` `` is my`proc), its backticks doubled again for a quoted user variable.
+ */
+function procedureVariableStem(procname: string): string {
+  const parts = procname.match(/`(?:[^`]|``)+`|[^.`]+/g) ?? [];
+  const plain = parts.map((p) => (p.startsWith("`") ? p.slice(1, -1).replaceAll("``", "`") : p)).join(".");
+  return plain.replaceAll("`", "``");
 }
 
 function checkSize(size: number): void {

@@ -5,6 +5,7 @@ import { Connection, type ConnectionOwner } from "./connection.js";
 import type { Cursor, CursorClass, ExecuteOptions } from "./cursors.js";
 import { InterfaceError, OperationalError } from "./errors.js";
 import { getLogger } from "./log.js";
+import { createLease, leaseOf, type Lease } from "./pool-lease.js";
 import { acquireChannel, traced } from "./tracing.js";
 import type { ResolvedOptions } from "./options.js";
 import {
@@ -47,6 +48,8 @@ interface Waiter {
 
 interface Holding {
   timer: NodeJS.Timeout | undefined;
+  /** The borrowing that holds the connection now. */
+  lease: Lease;
 }
 
 const CLOSED_MESSAGE = "Cannot acquire connection after closing pool";
@@ -375,7 +378,7 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
   }
 
   private giveTo(waiter: Waiter, conn: Connection): void {
-    const holding: Holding = { timer: undefined };
+    const holding: Holding = { timer: undefined, lease: createLease(conn, (handle) => this.release(handle)) };
     const warnMs = this.settings.warnHeldMs;
     if (warnMs >= 0) {
       holding.timer = setTimeout(() => {
@@ -389,7 +392,7 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
     }
     this.used.set(conn, holding);
     this.counters.acquired++;
-    waiter.resolve(conn);
+    waiter.resolve(holding.lease.handle);
   }
 
   // ---- giving back ----
@@ -398,14 +401,25 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
    * Gives a connection back. Not async: a connection inside a transaction (or with statements
    * still running) is settled and rolled back in the background, and closed if that fails,
    * before anyone else gets it. Releasing a closed connection makes room for a new one.
+   *
+   * What acquire() returns is a one-shot lease of the pooled connection: releasing it a second
+   * time does nothing (even once the connection has gone to another caller), and any method
+   * called on it after release() throws an InterfaceError.
    */
-  release(conn: Connection): void {
-    if (this.terminated.delete(conn)) return;
+  release(handle: Connection): void {
+    const lease = typeof handle === "object" && handle !== null ? leaseOf(handle) : undefined;
+    if (lease?.released) return; // a stale lease: its connection may belong to someone else now
+    const conn = lease?.conn ?? handle;
+    if (this.terminated.delete(conn)) {
+      if (lease) lease.released = true;
+      return;
+    }
     const holding = this.used.get(conn);
-    if (holding === undefined) {
+    if (holding === undefined || (lease !== undefined && holding.lease !== lease)) {
       if (conn instanceof Connection && conn.owner === this) return; // released twice
       throw new InterfaceError("release(): the connection does not belong to this pool");
     }
+    holding.lease.released = true;
     clearTimeout(holding.timer);
     this.used.delete(conn);
     this.counters.released++;
@@ -415,7 +429,7 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
     } else if (s.maxLifetimeMs >= 0 && Date.now() - conn.createdAt > s.maxLifetimeMs) {
       this.counters.recycled++;
       this.destroy(conn);
-    } else if (conn.inTransaction || conn.hasPendingWork) {
+    } else if (conn.mayBeInTransaction || conn.hasPendingWork) {
       this.rollBack(conn);
       return;
     } else {
@@ -430,14 +444,14 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
     void conn
       .settle()
       .then(async () => {
-        if (!conn.inTransaction) return;
+        if (!conn.mayBeInTransaction) return;
         await conn.rollback();
         this.counters.rolledBack++;
       })
       .then(
         () => {
           this.transit.delete(conn);
-          if (conn.inTransaction) {
+          if (conn.mayBeInTransaction) {
             this.destroy(conn);
             this.afterChange();
           } else {

@@ -53,14 +53,49 @@ export const connectChannel = tracingChannel<unknown, ConnectTrace & object>("ai
 export const queryChannel = tracingChannel<unknown, QueryTrace & object>("aiomysql:query");
 export const acquireChannel = tracingChannel<unknown, AcquireTrace & object>("aiomysql:pool:acquire");
 
-// IDENTIFIED BY 'x', PASSWORD('x'), PASSWORD = 'x', ... USING 'x' (after IDENTIFIED VIA/WITH).
+// Where a password literal follows:
+//   IDENTIFIED BY 'x', IDENTIFIED BY PASSWORD 'hash', IDENTIFIED WITH plugin BY|AS 'x',
+//   IDENTIFIED VIA plugin USING 'x' | USING PASSWORD('x'), PASSWORD('x'), PASSWORD = 'x',
+//   MASTER_PASSWORD = 'x' (any *PASSWORD option: SOURCE_PASSWORD, ...), and PASSWORD 'x'
+//   (CREATE SERVER ... OPTIONS (PASSWORD 'x')).
+// The literal may carry a character set introducer (_utf8mb4'x') or be an N'', X'' or B'' literal.
 const SECRET_LITERAL =
-  /\b(IDENTIFIED\s+(?:BY|WITH\s+\w+\s+(?:BY|AS)|VIA\s+\w+\s+USING)|PASSWORD\s*(?:\(|=)|USING\s+PASSWORD\s*\()\s*(['"])(?:\\.|(?!\2)[^\\]|\2\2)*\2/gi;
+  /\b(IDENTIFIED\s+(?:BY(?:\s+PASSWORD)?|WITH\s+\w+\s+(?:BY|AS)|VIA\s+\w+\s+USING(?:\s+PASSWORD\s*\()?)|\w*PASSWORD\s*(?:\(|=)?)\s*(_\w+\s*|[NnXxBb](?=['"]))?(['"])((?:\\[^]|(?!\3)[^\\]|\3\3)*)\3/gi;
 
-/** The SQL with password literals masked, for logs and traces. */
+/** A statement with its password literals masked, and the literals' contents that were masked. */
+export interface RedactedSql {
+  /** The statement, password literals replaced by '***'. */
+  sql: string;
+  /** The text inside each masked literal, longest first (to scrub from server messages). */
+  secrets: string[];
+}
+
+/** Masks the password literals of `sql` and says what they held. */
+export function redactSecrets(sql: string): RedactedSql {
+  if (!/IDENTIFIED|PASSWORD/i.test(sql)) return { sql, secrets: [] };
+  const secrets: string[] = [];
+  const masked = sql.replace(SECRET_LITERAL, (_m, lead: string, _introducer: string | undefined, quote: string, body: string) => {
+    if (body !== "") secrets.push(body);
+    const head = lead.trimEnd();
+    return `${head}${head.endsWith("(") ? "" : " "}${quote}***${quote}`;
+  });
+  secrets.sort((a, b) => b.length - a.length);
+  return { sql: masked, secrets };
+}
+
+/** The SQL with password literals masked, for logs, traces and errors' `sql`. */
 export function redactSql(sql: string): string {
-  if (!/IDENTIFIED|PASSWORD/i.test(sql)) return sql;
-  return sql.replace(SECRET_LITERAL, (_m, lead: string, quote: string) => `${lead}${lead.endsWith("(") ? "" : " "}${quote}***${quote}`);
+  return redactSecrets(sql).sql;
+}
+
+/**
+ * `message` (a server's error text, which may quote the statement) with every secret of
+ * `redacted` replaced by ***.
+ */
+export function scrubMessage(message: string, redacted: RedactedSql): string {
+  let out = message;
+  for (const secret of redacted.secrets) out = out.split(secret).join("***");
+  return out;
 }
 
 /** Writes a statement to the "aiomysql" logger (the `echo` option). */

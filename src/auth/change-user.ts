@@ -49,6 +49,7 @@ export class ChangeUserCommand extends Command<Buffer> {
     readonly request: Buffer,
     write: (payload: Buffer) => void,
     secure: boolean,
+    encrypted = false,
   ) {
     super();
     // Nothing may be pipelined behind a login: the exchange answers the server's packets.
@@ -62,6 +63,7 @@ export class ChangeUserCommand extends Command<Buffer> {
       },
       write,
       secure,
+      encrypted,
     };
   }
 

@@ -1,0 +1,80 @@
+// Pool leases: what acquire() hands out. Each acquire() gets its own lease, a stand-in for the
+// pooled Connection that forwards everything to it until the lease is released. A lease is
+// one-shot: once released, releasing it again is a no-op and using it is an InterfaceError, so a
+// previous borrower holding a stale reference can neither give back nor drive the session that
+// the pool has since handed to someone else.
+import type { Connection } from "./connection.js";
+import { InterfaceError } from "./errors.js";
+
+/** One borrowing of a pooled connection. */
+export interface Lease {
+  /** The pooled connection itself. */
+  readonly conn: Connection;
+  /** What the borrower holds: forwards to `conn` while the lease is live. */
+  readonly handle: Connection;
+  /** Set once the lease has been given back. */
+  released: boolean;
+}
+
+/** Lease of each handle ever handed out (handles are only reachable through their borrowers). */
+const leases = new WeakMap<object, Lease>();
+
+/** The lease behind `handle`, or undefined when it is not a lease handle (a bare Connection). */
+export function leaseOf(handle: object): Lease | undefined {
+  return leases.get(handle);
+}
+
+function releasedError(what: string): InterfaceError {
+  return new InterfaceError(
+    `${what}: this pooled connection was released back to its pool and may now belong to another caller; acquire() a new one`,
+  );
+}
+
+/**
+ * Creates the lease of one acquire(). `release` is what disposing the handle does (the pool's
+ * release of this lease).
+ *
+ * Methods run with the connection itself as `this` (it keeps #private state a stand-in cannot
+ * reach), except `cursor()`, which runs on the handle so that its cursors go through the lease
+ * too: a cursor kept after release() cannot reach the next borrower's session either.
+ */
+export function createLease(conn: Connection, release: (handle: Connection) => void): Lease {
+  const bound = new Map<PropertyKey, unknown>();
+  const lease: Lease = { conn, handle: conn, released: false };
+  const handle = new Proxy(conn, {
+    get(target, key) {
+      if (key === "then") return undefined; // a lease is not a thenable
+      if (key === Symbol.asyncDispose) {
+        return async () => {
+          if (!lease.released) release(handle);
+        };
+      }
+      const value: unknown = Reflect.get(target, key, target);
+      if (typeof value !== "function") return value;
+      if (lease.released) {
+        return () => {
+          throw releasedError(`${String(key)}()`);
+        };
+      }
+      let fn = bound.get(key);
+      if (fn === undefined || (fn as { original?: unknown }).original !== value) {
+        const original = value as (...args: unknown[]) => unknown;
+        const self = key === "cursor" ? handle : target;
+        const wrapper = (...args: unknown[]): unknown => {
+          if (lease.released) throw releasedError(`${String(key)}()`);
+          return Reflect.apply(original, self, args);
+        };
+        fn = Object.assign(wrapper, { original });
+        bound.set(key, fn);
+      }
+      return fn;
+    },
+    set(target, key, value) {
+      if (lease.released) throw releasedError(`setting ${String(key)}`);
+      return Reflect.set(target, key, value, target);
+    },
+  });
+  (lease as { handle: Connection }).handle = handle;
+  leases.set(handle, lease);
+  return lease;
+}
