@@ -15,6 +15,7 @@ import {
   type OkPacket,
 } from "./protocol/results.js";
 import { TextRowDecoder, type DecodeContext, type RowShape } from "./protocol/rows.js";
+import { resultTooLarge } from "./result-limit.js";
 import { redactSecrets, scrubMessage } from "./tracing.js";
 import type { ColumnDefinition } from "./types.js";
 
@@ -28,6 +29,8 @@ export interface CommandHost {
   noteStatus(statusFlags: number): void;
   /** Records that a statement failed with an ERR packet (the transaction state is then unknown). */
   noteError?(): void;
+  /** Most bytes of rows (and column definitions) a buffered statement may hold; 0 for no limit. */
+  readonly maxResultBytes?: number;
   /** Sends the rows of a LOCAL INFILE request (or an empty packet when refused), starting at `sequenceId`. */
   sendLocalInfile(fileName: string, sequenceId: number, command: QueryCommand): void;
   pauseReading(): void;
@@ -235,6 +238,7 @@ export class QueryCommand extends Command<(ResultSet | Error)[]> {
       case State.Header:
         return this.onHeader(payload, sequenceId);
       case State.Columns:
+        this.holdBytes(payload.length);
         this.columns.push(parseColumnDefinition(payload, this.host.extendedTypeInfo));
         if (this.columns.length === this.columnCount) {
           if (this.host.capabilities & CLIENT.DEPRECATE_EOF) this.startRows();
@@ -295,9 +299,24 @@ export class QueryCommand extends Command<(ResultSet | Error)[]> {
       this.streamedRows++;
       if (!this.discard) this.push(this.decoder!.decode(buf, start, end));
     } else {
+      this.holdBytes(end - start);
       this.rows.push(this.decoder!.decode(buf, start, end));
     }
     return true;
+  }
+
+  /** Bytes of rows and column definitions this statement holds (buffered mode). */
+  private heldBytes = 0;
+
+  /**
+   * Counts `n` more bytes held for the caller against the connection's `maxResultBytes`. Past
+   * it, the throw closes the connection (the server may send rows for ever; reading them all
+   * to keep the connection would never end).
+   */
+  private holdBytes(n: number): void {
+    this.heldBytes += n;
+    const limit = this.host.maxResultBytes ?? 0;
+    if (limit > 0 && this.heldBytes > limit && (!this.streaming || this.state === State.Columns)) throw resultTooLarge(limit, this.sql);
   }
 
   private onRow(payload: Buffer): boolean {
@@ -314,6 +333,7 @@ export class QueryCommand extends Command<(ResultSet | Error)[]> {
       this.streamedRows++;
       if (!this.discard) this.push(this.decoder!.decode(payload, 0, payload.length));
     } else {
+      this.holdBytes(payload.length);
       this.rows.push(this.decoder!.decode(payload, 0, payload.length));
     }
     return false;

@@ -12,6 +12,7 @@ import { escape as escapeValue } from "./escape.js";
 import { statementNamesFile } from "./local-infile.js";
 import { connectChannel, echo, queryChannel, redactSql, traced } from "./tracing.js";
 import { resolveOptions, type ConnectOptions, type ResolvedOptions } from "./options.js";
+import { checkWireText } from "./options-check.js";
 import { charsetByName, loneSurrogateIndex, type Charset } from "./protocol/charsets.js";
 import { writeComInitDb, writeComQuery, writeSimpleCommand } from "./protocol/commands.js";
 import { CLIENT, COM, CR, MARIADB_CLIENT, PACKET, SERVER_STATUS } from "./protocol/constants.js";
@@ -147,6 +148,10 @@ export class Connection implements CommandHost, AsyncDisposable {
   get user(): string {
     return this.currentUser;
   }
+  /** @internal The `maxResultBytes` option: the bound of a buffered statement's rows. */
+  get maxResultBytes(): number {
+    return this.options.maxResultBytes;
+  }
   /** True when executed SQL is logged through the `aiomysql` logger (see `setLogger()`). */
   get echo(): boolean {
     return this.options.echo;
@@ -235,7 +240,8 @@ export class Connection implements CommandHost, AsyncDisposable {
     try {
       await Promise.race([this.handshake(where), deadline]);
     } catch (e) {
-      this.fatal(e as Error);
+      // Whatever failed (a malformed greeting included), the caller sees a library error.
+      this.fatal(asProtocolError(e));
       throw this.closeReason ?? e;
     } finally {
       clearTimeout(timer);
@@ -662,7 +668,9 @@ export class Connection implements CommandHost, AsyncDisposable {
       const cs = this.charsetInfo;
       this.paramEncodingValue = {
         timeZone: this.options.timezone,
-        encode: cs.name === "utf8mb4" || cs.name === "utf8mb3" || cs.name === "utf8" ? null : (t) => cs.encode(t),
+        // Only utf8mb4 text is written straight into the packet (binary.ts still refuses unpaired
+        // surrogates there); utf8mb3 cannot store characters above U+FFFF and goes through encode().
+        encode: cs.name === "utf8mb4" ? null : (t) => cs.encode(t),
       };
     }
     return this.paramEncodingValue;
@@ -870,7 +878,8 @@ export class Connection implements CommandHost, AsyncDisposable {
   /** Makes `db` the current database (COM_INIT_DB). */
   async selectDb(db: string): Promise<void> {
     if (typeof db !== "string" || db === "") throw new InterfaceError("selectDb(): db must be a non-empty string");
-    writeComInitDb(this.writer, db);
+    checkWireText("selectDb()", "db", db, this.charsetInfo);
+    writeComInitDb(this.writer, this.encodeSql(db));
     await this.enqueue(new OkCommand(this.frame()));
     this.currentDb = db;
   }
@@ -905,6 +914,9 @@ export class Connection implements CommandHost, AsyncDisposable {
     if (typeof user !== "string" || user === "") throw new InterfaceError("changeUser(): user must be a non-empty string");
     if (typeof password !== "string") throw new InterfaceError("changeUser(): password must be a string");
     if (db !== null && typeof db !== "string") throw new InterfaceError("changeUser(): db must be a string or null");
+    checkWireText("changeUser()", "user", user, this.charsetInfo);
+    checkWireText("changeUser()", "password", password, null, true);
+    if (db !== null) checkWireText("changeUser()", "db", db, this.charsetInfo);
     if (this.closeReason !== null) throw this.closedError();
     const o = this.options;
     const greeting = this.greeting!;
@@ -1004,6 +1016,7 @@ export class Connection implements CommandHost, AsyncDisposable {
 
 function asProtocolError(e: unknown): Error {
   if (e instanceof MySQLError) return e;
+  if (!(e instanceof Error)) return clientError(CR.MALFORMED_PACKET, `Malformed packet from the server: ${String(e)}`, e);
   if (e instanceof MalformedPacketError) return clientError(CR.MALFORMED_PACKET, `Malformed packet from the server: ${e.message}`, e);
   return clientError(CR.MALFORMED_PACKET, `Malformed packet from the server: ${(e as Error).message}`, e);
 }

@@ -1,6 +1,7 @@
 // Pool options: what createPool() accepts beyond connect()'s options, their checks and defaults,
 // and the shape of the counters Pool.stats() returns.
 import { InterfaceError } from "./errors.js";
+import { CONNECT_OPTION_NAMES, checkOptionNames, checkOptionsObject } from "./options-check.js";
 import { parseConnectionUrl, resolveOptions, type ConnectOptions, type ResolvedOptions } from "./options.js";
 
 /** Options of `createPool()`: every `connect()` option plus the pool's own. Times are in seconds. */
@@ -109,9 +110,26 @@ function fail(message: string): never {
   throw new InterfaceError(`createPool(): ${message}`);
 }
 
+/** Largest minSize / maxSize: MySQL's own ceiling of max_connections. */
+const MAX_POOL_SIZE = 100_000;
+
+/** The pool's own option names, beside connect()'s. */
+const POOL_OPTION_NAMES = [
+  "minSize",
+  "maxSize",
+  "poolRecycle",
+  "acquireTimeout",
+  "validateAfterIdle",
+  "idleTimeout",
+  "maxLifetime",
+  "warnHeldLongerThan",
+] as const satisfies readonly (keyof PoolOptions)[];
+
 function checkSize(name: string, v: unknown, dflt: number): number {
   if (v === undefined || v === null) return dflt;
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 0) fail(`option '${name}' must be a non-negative integer, got ${String(v)}`);
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > MAX_POOL_SIZE) {
+    fail(`option '${name}' must be an integer from 0 to ${MAX_POOL_SIZE}, got ${String(v)}`);
+  }
   return v;
 }
 
@@ -135,8 +153,8 @@ export function timeoutMs(where: string, v: unknown): number {
 
 /** @internal Splits createPool()'s options into the pool's settings and the connect options. */
 export function resolvePoolOptions(input: PoolOptions | string): { settings: PoolSettings; connect: ResolvedOptions } {
-  const all = typeof input === "string" ? (parseConnectionUrl(input) as PoolOptions) : input;
-  if (typeof all !== "object" || all === null) fail("options must be an object or a URL string");
+  const all = typeof input === "string" ? (parseConnectionUrl(input) as PoolOptions) : (checkOptionsObject("createPool()", input) as PoolOptions);
+  checkOptionNames("createPool()", all, [...CONNECT_OPTION_NAMES, ...POOL_OPTION_NAMES]);
   const { minSize, maxSize, poolRecycle, acquireTimeout, validateAfterIdle, idleTimeout, maxLifetime, warnHeldLongerThan, ...rest } = all;
   const settings: PoolSettings = {
     minSize: checkSize("minSize", minSize, 1),

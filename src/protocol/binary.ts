@@ -9,9 +9,11 @@ import {
   readBinaryTime,
   parseTimeZone,
   writeBinaryDateTime,
+  bytesOf,
   type ParsedTimeZone,
 } from "../converters.js";
 import { ProgrammingError } from "../errors.js";
+import { charsetByName, loneSurrogateIndex } from "./charsets.js";
 import type { ColumnDefinition, SqlParam, TimeZone } from "../types.js";
 import { COM, FIELD_FLAG, FIELD_TYPE } from "./constants.js";
 import { MalformedPacketError, PacketReader } from "./reader.js";
@@ -57,6 +59,7 @@ export interface ParamEncoding {
 }
 
 const UNSIGNED_TYPE = 0x80;
+const UTF8MB4 = charsetByName("utf8mb4");
 const INT64_MIN = -(2n ** 63n);
 const UINT64_MAX = 2n ** 64n - 1n;
 const scratch = Buffer.allocUnsafe(8);
@@ -142,15 +145,16 @@ export function writeComStmtExecute(w: PacketWriter, statementId: number, params
         break;
       case FIELD_TYPE.VAR_STRING: {
         const s = v as string;
-        if (enc.encode === null) w.lenencInt(Buffer.byteLength(s, "utf8")).utf8(s);
-        else w.lenencBytes(enc.encode(s));
+        // An unpaired surrogate would become U+FFFD on the direct path: utf8mb4's encode() refuses it.
+        if (enc.encode === null && loneSurrogateIndex(s) === -1) w.lenencInt(Buffer.byteLength(s, "utf8")).utf8(s);
+        else w.lenencBytes((enc.encode ?? UTF8MB4.encode)(s));
         break;
       }
       case FIELD_TYPE.DATETIME:
         w.bytes(writeBinaryDateTime(v as Date, enc.timeZone));
         break;
       case FIELD_TYPE.BLOB:
-        w.lenencBytes(v as Uint8Array);
+        w.lenencBytes(bytesOf(v as Uint8Array)); // its real length and bytes, whatever the object claims
         break;
     }
   }

@@ -8,6 +8,7 @@ import type { ColumnDefinition, TimeZone } from "../types.js";
 import type { Charset } from "./charsets.js";
 import { FIELD_TYPE } from "./constants.js";
 import { MalformedPacketError } from "./reader.js";
+import { MAX_GENERATED_COLUMNS, wideRowDecoder } from "./wide-rows.js";
 
 /** Reads one non-NULL value from `buf[start, end)`. */
 export type ValueDecoder = (buf: Buffer, start: number, end: number) => unknown;
@@ -217,6 +218,9 @@ export class TextRowDecoder {
     const decoders = columns.map((c) => columnDecoder(c, ctx));
     const keys = shape.kind === "object" ? rowKeys(columns) : null;
     const ctor = shape.kind === "object" ? (shape.ctor ?? null) : null;
-    this.decode = compileRow(columns.length, keys, ctor !== null)(decoders, MalformedPacketError, ctor);
+    this.decode =
+      columns.length > MAX_GENERATED_COLUMNS
+        ? wideRowDecoder(decoders, MalformedPacketError, keys, ctor)
+        : compileRow(columns.length, keys, ctor !== null)(decoders, MalformedPacketError, ctor);
   }
 }
