@@ -10,6 +10,7 @@ import type { QueryCommand } from "./command.js";
 import { Connection } from "./connection.js";
 import { OperationalError, ProgrammingError, clientError } from "./errors.js";
 import { hidePassword } from "./options.js";
+import { describeReason } from "./deadline.js";
 import { CR } from "./protocol/constants.js";
 import { ER } from "./protocol/er.js";
 
@@ -24,26 +25,6 @@ export interface CancelOptions {
   signal?: AbortSignal | undefined;
   /** Seconds before the statement is cancelled. */
   timeout?: number | undefined;
-}
-
-/**
- * Words for an abort reason. The reason is the caller's value and may be hostile (a getter or a
- * toString() that throws, a null-prototype object, a Symbol): this never throws, since it runs
- * inside the signal's abort listener, where a throw would escape to the process.
- */
-export function describeReason(reason: unknown): string {
-  try {
-    if (reason === undefined) return "aborted";
-    if (reason instanceof Error) {
-      const text: unknown = reason.message || reason.name;
-      if (typeof text === "string" && text !== "") return text;
-    }
-    if (typeof reason === "symbol") return reason.toString();
-    const text = String(reason);
-    return typeof text === "string" ? text : "aborted";
-  } catch {
-    return "aborted (the reason could not be turned into text)";
-  }
 }
 
 /**
@@ -89,6 +70,8 @@ export class Cancellation {
     if (signal === undefined && timeout === undefined) return null;
     const c = new Cancellation(conn, signal, what);
     if (signal?.aborted) throw c.abortError();
+    // Learn which server this is before the statement goes out, so a KILL can check it.
+    learnServerIdentity(conn);
     signal?.addEventListener("abort", c.onAbort, { once: true });
     if (timeout !== undefined) {
       c.timer = setTimeout(
@@ -183,16 +166,62 @@ export class Cancellation {
   }
 }
 
-/** Sends `KILL QUERY` for `conn`'s thread on a side connection opened with the same options. */
+/**
+ * What tells one server from another: two connections that report the same values reached the
+ * same server process. MariaDB has no @@server_uuid, and @@server_id is often left at 1, so
+ * the host name, port, socket and data directory are compared with it.
+ */
+const IDENTITY_SQL = "SELECT @@hostname, @@port, @@socket, @@server_id, @@datadir";
+
+/** A connection's server identity, per connection and per (re)connect. */
+const identities = new WeakMap<Connection, { since: number; identity: Promise<string> }>();
+
+function identityOf(result: unknown): string {
+  const row = (result as { rows: unknown[][] }).rows[0] ?? [];
+  return JSON.stringify(row.map((v) => (v === null ? null : String(v))));
+}
+
+/**
+ * Starts asking `conn`'s server who it is (once per connect), ahead of any statement that may
+ * be cancelled: while that statement runs, the connection can ask nothing.
+ */
+function learnServerIdentity(conn: Connection): void {
+  const known = identities.get(conn);
+  if (known !== undefined && known.since === conn.createdAt) return;
+  const identity = conn.query(IDENTITY_SQL, { drainAll: true }).then(([r]) => identityOf(r));
+  identity.catch(() => {});
+  identities.set(conn, { since: conn.createdAt, identity });
+}
+
+/**
+ * Sends `KILL QUERY` for `conn`'s thread on a side connection opened with the same options.
+ *
+ * Behind a load balancer or DNS round robin the side connection may reach another server,
+ * where the same thread id belongs to an unrelated session: the KILL is sent only once the side
+ * connection reports the same server identity as `conn`. A thread the server does not know is
+ * a failed cancel (the statement may still run somewhere), not a success.
+ */
 async function killQuery(conn: Connection): Promise<void> {
   const o = conn.options;
   const connectTimeout = Math.min(o.connectTimeout ?? SIDE_CONNECT_TIMEOUT, SIDE_CONNECT_TIMEOUT);
   const side = new Connection(hidePassword({ ...o, password: o.password, initCommand: null, echo: false, connectTimeout }));
   try {
+    const expected = identities.get(conn);
+    if (expected === undefined || expected.since !== conn.createdAt) {
+      throw new OperationalError("the server's identity is unknown, so a KILL could reach the wrong server");
+    }
     await side.open();
+    const [mine, theirs] = await Promise.all([expected.identity, side.query(IDENTITY_SQL, { drainAll: true }).then(([r]) => identityOf(r))]);
+    if (mine !== theirs) {
+      throw new OperationalError(
+        `the side connection for KILL QUERY reached a different server (${theirs}, not ${mine}), so no KILL was sent`,
+      );
+    }
     await side.query(`KILL QUERY ${conn.threadId}`, { drainAll: true }).catch((e: unknown) => {
-      // The thread is already gone: nothing left to stop.
-      if ((e as OperationalError).errno !== ER.NO_SUCH_THREAD) throw e;
+      if ((e as OperationalError).errno === ER.NO_SUCH_THREAD) {
+        throw new OperationalError(`the server has no thread ${conn.threadId}`, { errno: ER.NO_SUCH_THREAD, cause: e });
+      }
+      throw e;
     });
   } finally {
     side.close();

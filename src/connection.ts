@@ -13,6 +13,7 @@ import { statementNamesFile } from "./local-infile.js";
 import { connectChannel, echo, queryChannel, redactSql, traced } from "./tracing.js";
 import { resolveOptions, type ConnectOptions, type ResolvedOptions } from "./options.js";
 import { checkWireText } from "./options-check.js";
+import { withDeadline, type CommandOptions } from "./deadline.js";
 import { charsetByName, loneSurrogateIndex, type Charset } from "./protocol/charsets.js";
 import { writeComInitDb, writeComQuery, writeSimpleCommand } from "./protocol/commands.js";
 import { CLIENT, COM, CR, MARIADB_CLIENT, PACKET, SERVER_STATUS } from "./protocol/constants.js";
@@ -865,30 +866,43 @@ export class Connection implements CommandHost, AsyncDisposable {
     await this.query("BEGIN", { drainAll: true });
   }
 
-  /** Commits the current transaction. */
-  async commit(): Promise<void> {
-    await this.query("COMMIT", { drainAll: true });
+  /**
+   * Commits the current transaction. With `timeout` or `signal`, a COMMIT that does not finish
+   * in time closes the connection and rejects (its outcome is then unknown).
+   */
+  async commit(options?: CommandOptions): Promise<void> {
+    await withDeadline(this, "commit()", options, () => this.query("COMMIT", { drainAll: true }));
   }
 
-  /** Rolls back the current transaction. */
-  async rollback(): Promise<void> {
-    await this.query("ROLLBACK", { drainAll: true });
+  /** Rolls back the current transaction (`timeout` / `signal` as for `commit()`). */
+  async rollback(options?: CommandOptions): Promise<void> {
+    await withDeadline(this, "rollback()", options, () => this.query("ROLLBACK", { drainAll: true }));
   }
 
-  /** Makes `db` the current database (COM_INIT_DB). */
-  async selectDb(db: string): Promise<void> {
+  /** Makes `db` the current database (COM_INIT_DB); `timeout` / `signal` as for `commit()`. */
+  async selectDb(db: string, options?: CommandOptions): Promise<void> {
     if (typeof db !== "string" || db === "") throw new InterfaceError("selectDb(): db must be a non-empty string");
     checkWireText("selectDb()", "db", db, this.charsetInfo);
-    writeComInitDb(this.writer, this.encodeSql(db));
-    await this.enqueue(new OkCommand(this.frame()));
+    await withDeadline(this, "selectDb()", options, () => {
+      writeComInitDb(this.writer, this.encodeSql(db));
+      return this.enqueue(new OkCommand(this.frame()));
+    });
     this.currentDb = db;
   }
 
   /**
    * Checks that the server is alive (COM_PING). With `reconnect` (the default), a closed or
-   * dead connection is opened again; otherwise a dead one rejects.
+   * dead connection is opened again; otherwise a dead one rejects. `timeout` / `signal` (as
+   * the last argument, or the only one) bound the whole check, reconnect included; past them
+   * the connection is closed and the call rejects.
    */
-  async ping(reconnect = true): Promise<void> {
+  async ping(reconnect: boolean | CommandOptions = true, options?: CommandOptions): Promise<void> {
+    if (typeof reconnect === "object" && reconnect !== null) return this.ping(true, reconnect);
+    if (typeof reconnect !== "boolean") throw new InterfaceError("ping(): reconnect must be a boolean");
+    return withDeadline(this, "ping()", options, () => this.pingOnce(reconnect));
+  }
+
+  private async pingOnce(reconnect: boolean): Promise<void> {
     if (this.closeReason !== null) {
       if (!reconnect) throw this.closedError();
       await this.open();
@@ -908,9 +922,13 @@ export class Connection implements CommandHost, AsyncDisposable {
    * Logs in again as `user` (COM_CHANGE_USER), with the same authentication rules as
    * `connect()`. The session is reset as for a new connection: variables, temporary tables
    * and any open transaction are gone, and the current database becomes `db` (or none).
-   * On failure the server closes the connection.
+   * On failure the server closes the connection. `timeout` / `signal` as for `commit()`.
    */
-  async changeUser(user: string, password = "", db: string | null = null): Promise<void> {
+  async changeUser(user: string, password = "", db: string | null = null, options?: CommandOptions): Promise<void> {
+    await withDeadline(this, "changeUser()", options, () => this.changeUserNow(user, password, db));
+  }
+
+  private async changeUserNow(user: string, password: string, db: string | null): Promise<void> {
     if (typeof user !== "string" || user === "") throw new InterfaceError("changeUser(): user must be a non-empty string");
     if (typeof password !== "string") throw new InterfaceError("changeUser(): password must be a string");
     if (db !== null && typeof db !== "string") throw new InterfaceError("changeUser(): db must be a string or null");
@@ -967,12 +985,17 @@ export class Connection implements CommandHost, AsyncDisposable {
     await this.afterConnect();
   }
 
-  /** Resets the session state (COM_RESET_CONNECTION): variables, temporary tables, transactions. */
-  async resetConnection(): Promise<void> {
-    writeSimpleCommand(this.writer, COM.RESET_CONNECTION);
-    await this.enqueue(new OkCommand(this.frame()));
-    // The session is back to the server's defaults: apply charset, sqlMode, initCommand and autocommit again.
-    await this.afterConnect();
+  /**
+   * Resets the session state (COM_RESET_CONNECTION): variables, temporary tables, transactions.
+   * `timeout` / `signal` as for `commit()`.
+   */
+  async resetConnection(options?: CommandOptions): Promise<void> {
+    await withDeadline(this, "resetConnection()", options, async () => {
+      writeSimpleCommand(this.writer, COM.RESET_CONNECTION);
+      await this.enqueue(new OkCommand(this.frame()));
+      // The session is back to the server's defaults: apply charset, sqlMode, initCommand and autocommit again.
+      await this.afterConnect();
+    });
   }
 
   private maxAllowedPacketValue: number | null = null;

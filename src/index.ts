@@ -4,6 +4,7 @@ export type { ConnectionOwner } from "./connection.js";
 export { Cursor, DictCursor, SSCursor, SSDictCursor } from "./cursors.js";
 export type { ColumnDescription, CursorClass, ExecuteOptions } from "./cursors.js";
 export type { ConnectOptions, LocalInfileHandler, SslMode } from "./options.js";
+export type { CommandOptions } from "./deadline.js";
 export {
   MySQLError,
   Warning,

@@ -341,11 +341,16 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
     return true;
   }
 
+  /** Longest a check (COM_PING) or a release's ROLLBACK may take. */
+  private checkDeadlineMs(): number {
+    return this.connectOptions.connectTimeout === null ? DEFAULT_PING_DEADLINE_MS : this.connectOptions.connectTimeout * 1000;
+  }
+
   /** Pings an idle connection before handing it out; a dead one is dropped and replaced. */
   private validate(conn: Connection): void {
     this.transit.add(conn);
     this.counters.validated++;
-    const deadlineMs = this.connectOptions.connectTimeout === null ? DEFAULT_PING_DEADLINE_MS : this.connectOptions.connectTimeout * 1000;
+    const deadlineMs = this.checkDeadlineMs();
     const timer = setTimeout(() => conn.close(), deadlineMs);
     timer.unref();
     conn.ping(false).then(
@@ -445,7 +450,8 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
       .settle()
       .then(async () => {
         if (!conn.mayBeInTransaction) return;
-        await conn.rollback();
+        // Bounded: a stalled link must not keep the connection (and waitClosed()) in limbo.
+        await conn.rollback({ timeout: this.checkDeadlineMs() / 1000 });
         this.counters.rolledBack++;
       })
       .then(
