@@ -42,7 +42,9 @@ export class Cancellation {
     } catch (e) {
       // Never let a throw escape the abort listener: it would crash the process. Give up on
       // the connection instead, since the statement may still run.
-      this.conn.abort(clientError(CR.SERVER_LOST, `Lost connection to MySQL server during query (cancelling failed: ${describeReason(e)})`, e));
+      this.conn.abort(
+        clientError(CR.SERVER_LOST, `Lost connection to MySQL server during query (cancelling failed: ${describeReason(e)})`, e),
+      );
     }
   };
   private disposed = false;
@@ -132,6 +134,14 @@ export class Cancellation {
     if (cmd === null || (cmd.settled && !cmd.streaming)) return;
     if (this.conn.closed) return;
     if (!this.conn.isInFlight(cmd)) {
+      if (identityPending(this.conn)) {
+        // Queued behind the identity question asked for this very call, which has not been
+        // answered in all that time: the link is stalled, and no KILL could be checked.
+        this.conn.abort(
+          clientError(CR.SERVER_LOST, `Lost connection to MySQL server during query (${err.message}; the server did not answer)`),
+        );
+        return;
+      }
       // Still queued: it was never sent, so just take it out of the queue.
       this.conn.unqueue(cmd, err);
       return;
@@ -174,7 +184,13 @@ export class Cancellation {
 const IDENTITY_SQL = "SELECT @@hostname, @@port, @@socket, @@server_id, @@datadir";
 
 /** A connection's server identity, per connection and per (re)connect. */
-const identities = new WeakMap<Connection, { since: number; identity: Promise<string> }>();
+const identities = new WeakMap<Connection, { since: number; identity: Promise<string>; answered: boolean }>();
+
+/** True while `conn`'s identity question is still unanswered. */
+function identityPending(conn: Connection): boolean {
+  const known = identities.get(conn);
+  return known !== undefined && known.since === conn.createdAt && !known.answered;
+}
 
 function identityOf(result: unknown): string {
   const row = (result as { rows: unknown[][] }).rows[0] ?? [];
@@ -189,8 +205,12 @@ function learnServerIdentity(conn: Connection): void {
   const known = identities.get(conn);
   if (known !== undefined && known.since === conn.createdAt) return;
   const identity = conn.query(IDENTITY_SQL, { drainAll: true }).then(([r]) => identityOf(r));
-  identity.catch(() => {});
-  identities.set(conn, { since: conn.createdAt, identity });
+  const entry = { since: conn.createdAt, identity, answered: false };
+  identity.then(
+    () => (entry.answered = true),
+    () => (entry.answered = true),
+  );
+  identities.set(conn, entry);
 }
 
 /**
@@ -211,7 +231,10 @@ async function killQuery(conn: Connection): Promise<void> {
       throw new OperationalError("the server's identity is unknown, so a KILL could reach the wrong server");
     }
     await side.open();
-    const [mine, theirs] = await Promise.all([expected.identity, side.query(IDENTITY_SQL, { drainAll: true }).then(([r]) => identityOf(r))]);
+    const [mine, theirs] = await Promise.all([
+      expected.identity,
+      side.query(IDENTITY_SQL, { drainAll: true }).then(([r]) => identityOf(r)),
+    ]);
     if (mine !== theirs) {
       throw new OperationalError(
         `the side connection for KILL QUERY reached a different server (${theirs}, not ${mine}), so no KILL was sent`,

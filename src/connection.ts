@@ -899,10 +899,10 @@ export class Connection implements CommandHost, AsyncDisposable {
   async ping(reconnect: boolean | CommandOptions = true, options?: CommandOptions): Promise<void> {
     if (typeof reconnect === "object" && reconnect !== null) return this.ping(true, reconnect);
     if (typeof reconnect !== "boolean") throw new InterfaceError("ping(): reconnect must be a boolean");
-    return withDeadline(this, "ping()", options, () => this.pingOnce(reconnect));
+    return withDeadline(this, "ping()", options, (expired) => this.pingOnce(reconnect, expired));
   }
 
-  private async pingOnce(reconnect: boolean): Promise<void> {
+  private async pingOnce(reconnect: boolean, expired: () => boolean): Promise<void> {
     if (this.closeReason !== null) {
       if (!reconnect) throw this.closedError();
       await this.open();
@@ -912,7 +912,8 @@ export class Connection implements CommandHost, AsyncDisposable {
       writeSimpleCommand(this.writer, COM.PING);
       await this.enqueue(new OkCommand(this.frame()));
     } catch (e) {
-      if (!reconnect || !(e instanceof OperationalError)) throw e;
+      // A deadline that closed the connection must not be undone by a reconnect.
+      if (!reconnect || !(e instanceof OperationalError) || expired()) throw e;
       this.fatal(e);
       await this.open();
     }
@@ -952,7 +953,12 @@ export class Connection implements CommandHost, AsyncDisposable {
     };
     const pluginName = choosePlugin(o.authPlugin, greeting.authPluginName);
     // The first response is computed before the command is queued, so it needs no io.
-    const probe: AuthIo = { read: () => Promise.reject(new InterfaceError("no packet")), write, secure: this.secureLink, encrypted: this.encryptedLink };
+    const probe: AuthIo = {
+      read: () => Promise.reject(new InterfaceError("no packet")),
+      write,
+      secure: this.secureLink,
+      encrypted: this.encryptedLink,
+    };
     const authResponse = await initialAuthResponse(pluginName, settings, greeting.authPluginData, probe);
     writeComChangeUser(this.writer, {
       capabilities: this.capabilities,

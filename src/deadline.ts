@@ -45,7 +45,8 @@ function parse(what: string, options: unknown): { timeoutMs: number | null; sign
   if (options === undefined || options === null) return null;
   if (typeof options !== "object") throw new ProgrammingError(`${what}: options must be an object with timeout and/or signal`);
   const { timeout, signal } = options as CommandOptions;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new ProgrammingError(`${what}: option 'signal' must be an AbortSignal`);
+  if (signal !== undefined && !(signal instanceof AbortSignal))
+    throw new ProgrammingError(`${what}: option 'signal' must be an AbortSignal`);
   if (timeout !== undefined && (typeof timeout !== "number" || !(timeout > 0) || !Number.isFinite(timeout))) {
     throw new ProgrammingError(`${what}: option 'timeout' must be a positive number of seconds, got ${String(timeout)}`);
   }
@@ -62,12 +63,18 @@ function lostError(what: string, why: string, cause?: unknown): OperationalError
 }
 
 /**
- * Runs `run` (which sends the command) under `options`. Throws a ProgrammingError for bad
+ * Runs `run` (which sends the command) under `options`; `run` is given a function that says
+ * whether the deadline has already ended the call. Throws a ProgrammingError for bad
  * options, and an OperationalError for an already aborted signal, before `run` is called.
  */
-export async function withDeadline<T>(host: DeadlineHost, what: string, options: unknown, run: () => Promise<T>): Promise<T> {
+export async function withDeadline<T>(
+  host: DeadlineHost,
+  what: string,
+  options: unknown,
+  run: (expired: () => boolean) => Promise<T>,
+): Promise<T> {
   const watch = parse(what, options);
-  if (watch === null) return run();
+  if (watch === null) return run(() => false);
   const { timeoutMs, signal } = watch;
   if (signal?.aborted) {
     throw new OperationalError(`${what} was aborted before it was sent (${describeReason(signal.reason)})`, {
@@ -92,7 +99,8 @@ export async function withDeadline<T>(host: DeadlineHost, what: string, options:
     const onAbort = (): void => expire(lostError(what, `aborted (${describeReason(signal?.reason)})`, signal?.reason));
     signal?.addEventListener("abort", onAbort, { once: true });
     if (timeoutMs !== null) timer = setTimeout(() => expire(lostError(what, `timed out after ${timeoutMs / 1000} s`)), timeoutMs);
-    run().then(
+    // `run` asks before any further step (a reconnect): nothing goes on once the caller was told.
+    run(() => done).then(
       (value) => {
         if (done) return;
         cleanup();

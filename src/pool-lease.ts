@@ -24,6 +24,14 @@ export function leaseOf(handle: object): Lease | undefined {
   return leases.get(handle);
 }
 
+/**
+ * The pooled connection behind `handle` (itself when it is not a lease): the same object for
+ * every lease of one connection, for callers that keep per-connection state (the Kysely driver).
+ */
+export function pooledConnection(handle: Connection): Connection {
+  return leases.get(handle)?.conn ?? handle;
+}
+
 function releasedError(what: string): InterfaceError {
   return new InterfaceError(
     `${what}: this pooled connection was released back to its pool and may now belong to another caller; acquire() a new one`,

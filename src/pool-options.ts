@@ -153,7 +153,8 @@ export function timeoutMs(where: string, v: unknown): number {
 
 /** @internal Splits createPool()'s options into the pool's settings and the connect options. */
 export function resolvePoolOptions(input: PoolOptions | string): { settings: PoolSettings; connect: ResolvedOptions } {
-  const all = typeof input === "string" ? (parseConnectionUrl(input) as PoolOptions) : (checkOptionsObject("createPool()", input) as PoolOptions);
+  const all =
+    typeof input === "string" ? (parseConnectionUrl(input) as PoolOptions) : (checkOptionsObject("createPool()", input) as PoolOptions);
   checkOptionNames("createPool()", all, [...CONNECT_OPTION_NAMES, ...POOL_OPTION_NAMES]);
   const { minSize, maxSize, poolRecycle, acquireTimeout, validateAfterIdle, idleTimeout, maxLifetime, warnHeldLongerThan, ...rest } = all;
   const settings: PoolSettings = {

@@ -60,7 +60,7 @@ export const acquireChannel = tracingChannel<unknown, AcquireTrace & object>("ai
 //   (CREATE SERVER ... OPTIONS (PASSWORD 'x')).
 // The literal may carry a character set introducer (_utf8mb4'x') or be an N'', X'' or B'' literal.
 const SECRET_LITERAL =
-  /\b(IDENTIFIED\s+(?:BY(?:\s+PASSWORD)?|WITH\s+\w+\s+(?:BY|AS)|VIA\s+\w+\s+USING(?:\s+PASSWORD\s*\()?)|\w*PASSWORD\s*(?:\(|=)?)\s*(_\w+\s*|[NnXxBb](?=['"]))?(['"])((?:\\[^]|(?!\3)[^\\]|\3\3)*)\3/gi;
+  /\b(IDENTIFIED\s+(?:BY(?:\s+PASSWORD)?|WITH\s+\w+\s+(?:BY|AS)|VIA\s+\w+\s+USING(?:\s+PASSWORD\s*\()?)|\w*PASSWORD\s*(?:\(|=)?)(\s*)(_\w+\s*|[NnXxBb](?=['"]))?(['"])((?:\\[^]|(?!\4)[^\\]|\4\4)*)\4/gi;
 
 /** A statement with its password literals masked, and the literals' contents that were masked. */
 export interface RedactedSql {
@@ -74,10 +74,10 @@ export interface RedactedSql {
 export function redactSecrets(sql: string): RedactedSql {
   if (!/IDENTIFIED|PASSWORD/i.test(sql)) return { sql, secrets: [] };
   const secrets: string[] = [];
-  const masked = sql.replace(SECRET_LITERAL, (_m, lead: string, _introducer: string | undefined, quote: string, body: string) => {
+  const masked = sql.replace(SECRET_LITERAL, (_m, lead: string, space: string, _introducer: unknown, quote: string, body: string) => {
     if (body !== "") secrets.push(body);
-    const head = lead.trimEnd();
-    return `${head}${head.endsWith("(") ? "" : " "}${quote}***${quote}`;
+    // The spacing is kept; an introducer (_utf8mb4) is dropped with the literal.
+    return `${lead}${space}${quote}***${quote}`;
   });
   secrets.sort((a, b) => b.length - a.length);
   return { sql: masked, secrets };

@@ -4,6 +4,7 @@ import type { Connection } from "../connection.js";
 import { SSDictCursor } from "../cursors.js";
 import { ProgrammingError } from "../errors.js";
 import { escapeId, formatQmark } from "../escape.js";
+import { pooledConnection } from "../pool-lease.js";
 import type { Pool } from "../pool.js";
 import type { SqlParam } from "../types.js";
 
@@ -127,11 +128,15 @@ export class AiomysqlDriver implements Driver {
     const pool = this.live();
     const raw = await pool.acquire();
     try {
-      let conn = this.connections.get(raw);
+      // Each acquire() is a new one-shot lease of the pooled connection: key by the connection.
+      const key = pooledConnection(raw);
+      let conn = this.connections.get(key);
       if (conn === undefined) {
         conn = new AiomysqlConnection(raw);
-        this.connections.set(raw, conn);
+        this.connections.set(key, conn);
         if (this.config.onCreateConnection) await this.config.onCreateConnection(conn);
+      } else {
+        (conn as { connection: Connection }).connection = raw;
       }
       if (!raw.getAutocommit()) {
         await raw.autocommit(true);
