@@ -265,6 +265,7 @@ const BOOLEAN_OPTIONS = new Set([
   "allowCleartextPassword",
   "allowPublicKeyRetrieval",
   "compress",
+  "resetOnRelease",
 ]);
 const NUMBER_OPTIONS = new Set([
   "port",

@@ -42,6 +42,13 @@ export interface PoolOptions extends ConnectOptions {
    * code paths that forget to release.
    */
   warnHeldLongerThan?: number;
+  /**
+   * Resets each released connection's session (COM_RESET_CONNECTION) before the next borrower
+   * gets it: user variables, temporary tables, prepared statements, `SET NAMES`, `sql_mode` and
+   * any open transaction are gone, and the connection's own settings (charset, sqlMode,
+   * initCommand, autocommit) are applied again (default false: one round trip per release).
+   */
+  resetOnRelease?: boolean;
 }
 
 /** Options of `Pool.acquire()`. */
@@ -104,6 +111,7 @@ export interface PoolSettings {
   idleTimeoutMs: number;
   maxLifetimeMs: number;
   warnHeldMs: number;
+  resetOnRelease: boolean;
 }
 
 function fail(message: string): never {
@@ -123,6 +131,7 @@ const POOL_OPTION_NAMES = [
   "idleTimeout",
   "maxLifetime",
   "warnHeldLongerThan",
+  "resetOnRelease",
 ] as const satisfies readonly (keyof PoolOptions)[];
 
 function checkSize(name: string, v: unknown, dflt: number): number {
@@ -156,7 +165,18 @@ export function resolvePoolOptions(input: PoolOptions | string): { settings: Poo
   const all =
     typeof input === "string" ? (parseConnectionUrl(input) as PoolOptions) : (checkOptionsObject("createPool()", input) as PoolOptions);
   checkOptionNames("createPool()", all, [...CONNECT_OPTION_NAMES, ...POOL_OPTION_NAMES]);
-  const { minSize, maxSize, poolRecycle, acquireTimeout, validateAfterIdle, idleTimeout, maxLifetime, warnHeldLongerThan, ...rest } = all;
+  const {
+    minSize,
+    maxSize,
+    poolRecycle,
+    acquireTimeout,
+    validateAfterIdle,
+    idleTimeout,
+    maxLifetime,
+    warnHeldLongerThan,
+    resetOnRelease,
+    ...rest
+  } = all;
   const settings: PoolSettings = {
     minSize: checkSize("minSize", minSize, 1),
     maxSize: checkSize("maxSize", maxSize, 10),
@@ -167,7 +187,9 @@ export function resolvePoolOptions(input: PoolOptions | string): { settings: Poo
     idleTimeoutMs: checkSeconds("idleTimeout", idleTimeout, -1),
     maxLifetimeMs: checkSeconds("maxLifetime", maxLifetime, -1),
     warnHeldMs: checkSeconds("warnHeldLongerThan", warnHeldLongerThan, -1),
+    resetOnRelease: resetOnRelease ?? false,
   };
+  if (typeof settings.resetOnRelease !== "boolean") fail("option 'resetOnRelease' must be a boolean");
   if (settings.maxSize !== 0 && settings.minSize > settings.maxSize) {
     fail(`minSize (${settings.minSize}) must not exceed maxSize (${settings.maxSize})`);
   }

@@ -2,10 +2,10 @@
 // released inside a transaction is rolled back before anyone else gets it; dead, stale and
 // surplus idle connections are replaced or closed, and the pool refills itself to minSize.
 import { Connection, type ConnectionOwner } from "./connection.js";
-import type { Cursor, CursorClass, ExecuteOptions } from "./cursors.js";
 import { InterfaceError, OperationalError } from "./errors.js";
 import { getLogger } from "./log.js";
 import { createLease, leaseOf, type Lease } from "./pool-lease.js";
+import { poolExecute, poolQuery, type PoolExecuteResult, type PoolQueryOptions } from "./pool-query.js";
 import { acquireChannel, traced } from "./tracing.js";
 import type { ResolvedOptions } from "./options.js";
 import {
@@ -20,24 +20,7 @@ import {
 import type { Row, SqlArgs, SqlParam } from "./types.js";
 
 export type { AcquireOptions, PoolOptions, PoolStats } from "./pool-options.js";
-
-/** Options of `Pool.query()` and `Pool.execute()`: the acquire and execute options together. */
-export interface PoolQueryOptions<R = Row> {
-  /** Cancels the wait for a connection and the statement. */
-  signal?: AbortSignal | undefined;
-  /** Seconds for the whole call: waiting for a connection, then the statement with what is left. */
-  timeout?: number | undefined;
-  /** The cursor class whose rows `query()` returns (default: the pool's `cursorClass`, else `Cursor`). */
-  cursorClass?: CursorClass<Cursor<R>> | undefined;
-}
-
-/** What `Pool.execute()` resolves to. */
-export interface PoolExecuteResult {
-  /** Rows affected (or returned) by the statement. */
-  rowCount: number;
-  /** AUTO_INCREMENT id of an INSERT, else null. */
-  lastRowId: number | bigint | null;
-}
+export type { PoolExecuteResult, PoolQueryOptions } from "./pool-query.js";
 
 interface Waiter {
   resolve(conn: Connection): void;
@@ -434,7 +417,7 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
     } else if (s.maxLifetimeMs >= 0 && Date.now() - conn.createdAt > s.maxLifetimeMs) {
       this.counters.recycled++;
       this.destroy(conn);
-    } else if (conn.mayBeInTransaction || conn.hasPendingWork) {
+    } else if (conn.mayBeInTransaction || conn.hasPendingWork || s.resetOnRelease) {
       this.rollBack(conn);
       return;
     } else {
@@ -444,14 +427,21 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
     this.afterChange();
   }
 
+  /** Settles a released connection, then rolls it back (or resets it) before offering it again. */
   private rollBack(conn: Connection): void {
     this.transit.add(conn);
     void conn
       .settle()
       .then(async () => {
-        if (!conn.mayBeInTransaction) return;
         // Bounded: a stalled link must not keep the connection (and waitClosed()) in limbo.
-        await conn.rollback({ timeout: this.checkDeadlineMs() / 1000 });
+        const timeout = this.checkDeadlineMs() / 1000;
+        if (this.settings.resetOnRelease) {
+          // COM_RESET_CONNECTION also rolls back whatever transaction was open.
+          await conn.resetConnection({ timeout });
+          return;
+        }
+        if (!conn.mayBeInTransaction) return;
+        await conn.rollback({ timeout });
         this.counters.rolledBack++;
       })
       .then(
@@ -581,15 +571,7 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
    * when it fails.
    */
   async query<R = Row>(sql: string, args?: SqlArgs | SqlParam | null, options: PoolQueryOptions<R> = {}): Promise<R[]> {
-    return this.withConnection(options, async (conn, execOptions) => {
-      const cur = (options.cursorClass ? conn.cursor(options.cursorClass) : conn.cursor()) as Cursor<R>;
-      try {
-        await cur.execute(sql, args, execOptions);
-        return await cur.fetchAll();
-      } finally {
-        await cur.close();
-      }
-    });
+    return poolQuery(this, sql, args, options);
   }
 
   /**
@@ -597,30 +579,7 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
    * committed on success like `query()`.
    */
   async execute(sql: string, args?: SqlArgs | SqlParam | null, options: PoolQueryOptions = {}): Promise<PoolExecuteResult> {
-    return this.withConnection(options, async (conn, execOptions) => {
-      const cur = conn.cursor();
-      try {
-        const rowCount = await cur.execute(sql, args, execOptions);
-        return { rowCount, lastRowId: cur.lastRowId };
-      } finally {
-        await cur.close();
-      }
-    });
-  }
-
-  private async withConnection<T>(options: AcquireOptions, fn: (conn: Connection, o: ExecuteOptions) => Promise<T>): Promise<T> {
-    const started = Date.now();
-    const conn = await this.acquire({ signal: options.signal, timeout: options.timeout });
-    try {
-      const execOptions: ExecuteOptions = {};
-      if (options.signal) execOptions.signal = options.signal;
-      if (options.timeout !== undefined) execOptions.timeout = Math.max(0.001, options.timeout - (Date.now() - started) / 1000);
-      const result = await fn(conn, execOptions);
-      if (conn.inTransaction) await conn.commit();
-      return result;
-    } finally {
-      this.release(conn);
-    }
+    return poolExecute(this, sql, args, options);
   }
 
   /** Closes the pool and waits for it (`await using pool = await createPool(...)`). */

@@ -140,3 +140,40 @@ describe("pool rollback after a failed statement (autocommit off)", () => {
     }
   });
 });
+
+describe("resetOnRelease", () => {
+  it("the next borrower gets a fresh session: no variables, temporary tables or SET NAMES of the previous one", async () => {
+    const pool = await createPool(testOptions({ minSize: 1, maxSize: 1, resetOnRelease: true }));
+    try {
+      const a = await pool.acquire();
+      const cur = a.cursor();
+      await cur.execute("SET @left_behind = 42");
+      await cur.execute("CREATE TEMPORARY TABLE lease_reset_tmp (id INT)");
+      await cur.execute("SET NAMES latin1");
+      pool.release(a);
+      const b = await pool.acquire();
+      assert.equal(b.threadId, a.threadId, "the same connection");
+      assert.equal(await scalar(b, "SELECT @left_behind"), null);
+      await assert.rejects(scalar(b, "SELECT COUNT(*) FROM lease_reset_tmp"), /doesn't exist/);
+      assert.equal(await scalar(b, "SELECT @@character_set_client"), "utf8mb4");
+      assert.equal(b.getAutocommit(), false, "the connection's own settings are applied again");
+      pool.release(b);
+    } finally {
+      await closePool(pool);
+    }
+  });
+
+  it("off by default: session state is kept (aiomysql's behaviour)", async () => {
+    const pool = await createPool(testOptions({ minSize: 1, maxSize: 1 }));
+    try {
+      const a = await pool.acquire();
+      await a.cursor().execute("SET @kept = 7");
+      pool.release(a);
+      const b = await pool.acquire();
+      assert.equal(await scalar(b, "SELECT @kept"), 7);
+      pool.release(b);
+    } finally {
+      await closePool(pool);
+    }
+  });
+});
