@@ -10,6 +10,7 @@
 // sets them for the throwaway server); the tables go to MYSQL_DB or test_pymysql.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { writeChart } from "./chart.js";
 import * as os from "node:os";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -204,6 +205,7 @@ async function main(): Promise<void> {
   };
   mkdirSync(dirname(args.out), { recursive: true });
   writeFileSync(args.out, JSON.stringify(report, null, 2) + "\n");
+  writeChart(args.out, args.out.replace(/\.json$/, "") + ".svg");
   process.stdout.write(`\n${report.table}\n\nwrote ${args.out} (${report.seconds.toFixed(0)} s)\n`);
 }
 

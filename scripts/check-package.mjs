@@ -21,10 +21,17 @@ try {
   const app = join(work, "app");
   run("mkdir", ["-p", app], work);
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
-  // Optional peers that a subpath's types need (kysely for aiomysql/kysely), as users would have them.
+  // Optional peers that a subpath needs (kysely, knex, @opentelemetry/api), as users would have them.
   const peers = Object.entries(pkg.peerDependencies ?? {}).map(([name, range]) => `${name}@${range}`);
   const nodeTypes = `@types/node@${pkg.devDependencies["@types/node"]}`;
-  run("npm", ["install", "--no-audit", "--no-fund", "--silent", tarball, nodeTypes, ...peers], app);
+  run("npm", ["install", "--no-audit", "--no-fund", "--silent", tarball, nodeTypes], app);
+  // Without the optional peers (knex, kysely, @opentelemetry/api) the core entry point still loads.
+  writeFileSync(
+    join(app, "core.mjs"),
+    `import * as m from ${JSON.stringify(pkg.name)};\nif (typeof m.connect !== "function") throw new Error("connect missing");\nconsole.log("core import ok without the optional peers");\n`,
+  );
+  process.stdout.write(run("node", ["core.mjs"], app));
+  run("npm", ["install", "--no-audit", "--no-fund", "--silent", ...peers], app);
 
   const subpaths = Object.keys(pkg.exports).filter((p) => p !== "./package.json");
   const specifier = (p) => (p === "." ? pkg.name : `${pkg.name}/${p.slice(2)}`);

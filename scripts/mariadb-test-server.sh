@@ -19,11 +19,9 @@ set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
-
-# Debian installs mariadbd in sbin, which is not on every user's PATH.
-case ":$PATH:" in *":/usr/sbin:"*) ;; *) PATH="$PATH:/usr/sbin" ;; esac
-case ":$PATH:" in *":/sbin:"*) ;; *) PATH="$PATH:/sbin" ;; esac
-export PATH
+# PATH, a clean client environment, is_root, pick_ports, mariadbd_pid, spawn_mariadbd, stop_pid.
+# shellcheck source=scripts/server-lib.sh
+. "$SCRIPT_DIR/server-lib.sh"
 
 BASE_DIR="${AIOMYSQL_SERVER_DIR:-$REPO_ROOT/.test-server}"
 case "$BASE_DIR" in /*) ;; *) BASE_DIR="$PWD/$BASE_DIR" ;; esac
@@ -46,30 +44,13 @@ if [ "${#SOCKET}" -gt 100 ]; then
   SOCKET="$SOCKET_DIR/mysqld.sock"
 fi
 
-is_root() { [ "$(id -u)" -eq 0 ]; }
-
 log() { printf '[mariadb-test-server] %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
 
-# Client tools must not pick up ~/.my.cnf, the system my.cnf, or MYSQL_HOST /
-# MYSQL_PWD / MYSQL_TCP_PORT / MYSQL_UNIX_PORT from a sourced env file (the
-# client honours MYSQL_HOST even when --socket is given).
-unset MYSQL_HOST MYSQL_PWD MYSQL_TCP_PORT MYSQL_UNIX_PORT
 admin() { mariadb-admin --no-defaults --host=localhost --socket="$SOCKET" -uroot --connect-timeout=2 "$@"; }
 sql() { mariadb --no-defaults --host=localhost --socket="$SOCKET" -uroot "$@"; }
 
-# Pid from the pid file, only if that process is alive and really a MariaDB
-# server (guards against a stale file whose pid was reused).
-server_pid() {
-  [ -s "$PID_FILE" ] || return 1
-  local pid comm
-  pid="$(tr -dc '0-9' <"$PID_FILE")"
-  [ -n "$pid" ] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
-  comm="$(ps -p "$pid" -o comm= 2>/dev/null || true)"
-  case "$comm" in mariadbd | mysqld) ;; *) return 1 ;; esac
-  printf '%s\n' "$pid"
-}
+server_pid() { mariadbd_pid "$PID_FILE"; }
 
 is_running() {
   server_pid >/dev/null && admin ping >/dev/null 2>&1
@@ -113,7 +94,7 @@ pick_port() {
     printf '%s\n' "$AIOMYSQL_TEST_PORT"
     return
   fi
-  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close();});'
+  pick_ports 1
 }
 
 # ---------------------------------------------------------------- TLS material
@@ -270,21 +251,13 @@ launch() {
   is_root && args+=(--user=root)
   : >"$ERROR_LOG"
   rm -f "$PID_FILE"
-  # setsid: own session, so a Ctrl-C aimed at the test run does not hit it.
-  if command -v setsid >/dev/null 2>&1; then
-    setsid nohup mariadbd "${args[@]}" </dev/null >>"$ERROR_LOG" 2>&1 &
-  else
-    nohup mariadbd "${args[@]}" </dev/null >>"$ERROR_LOG" 2>&1 &
-  fi
-  pid=$!
-  # Record the pid at once so an interrupted start can still be cleaned up;
-  # mariadbd rewrites the same pid here once it is up.
-  printf '%s\n' "$pid" >"$PID_FILE"
+  spawn_mariadbd "$ERROR_LOG" "$PID_FILE" "${args[@]}"
+  pid="$(cat "$PID_FILE")"
   for ((i = 0; i < 600; i++)); do
     if admin ping >/dev/null 2>&1; then
       return 0
     fi
-    if ! kill -0 "$pid" 2>/dev/null; then
+    if ! pid_alive "$pid"; then
       # setsid may have forked; trust the pid file if the server wrote one.
       if ! server_pid >/dev/null; then
         grep -q 'Address already in use' "$ERROR_LOG" && return 2
@@ -385,23 +358,14 @@ cmd_stop() {
     command -v mariadb-admin >/dev/null 2>&1 && admin shutdown >/dev/null 2>&1 &
     local admin_job=$!
     for ((i = 0; i < 300; i++)); do
-      kill -0 "$pid" 2>/dev/null || break
+      pid_alive "$pid" || break
       sleep 0.1
     done
     kill "$admin_job" 2>/dev/null || true
     wait "$admin_job" 2>/dev/null || true
-    if kill -0 "$pid" 2>/dev/null; then
+    if pid_alive "$pid"; then
       log "shutdown did not finish; sending SIGTERM to $pid"
-      kill "$pid" 2>/dev/null || true
-      for ((i = 0; i < 200; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-      done
-      if kill -0 "$pid" 2>/dev/null; then
-        log "still alive; sending SIGKILL to $pid"
-        kill -9 "$pid" 2>/dev/null || true
-        while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-      fi
+      stop_pid "$pid" 20 || true
     fi
     echo "MariaDB test server stopped."
   else

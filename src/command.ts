@@ -14,6 +14,7 @@ import {
   parseOk,
   type OkPacket,
 } from "./protocol/results.js";
+import type { SessionState } from "./protocol/session-state.js";
 import { TextRowDecoder, type DecodeContext, type RowShape } from "./protocol/rows.js";
 import { resultTooLarge } from "./result-limit.js";
 import { redactSecrets, scrubMessage } from "./tracing.js";
@@ -25,8 +26,13 @@ export interface CommandHost {
   readonly decodeContext: DecodeContext;
   /** MariaDB sends extended type names in column definitions. */
   readonly extendedTypeInfo: boolean;
-  /** Records the status flags of an OK/EOF packet (transaction state, no-backslash-escapes). */
-  noteStatus(statusFlags: number): void;
+  /**
+   * Records the status flags of an OK/EOF packet (transaction state, no-backslash-escapes) and
+   * the session state changes it reported (CLIENT_SESSION_TRACK), if any.
+   */
+  noteStatus(statusFlags: number, sessionState?: SessionState): void;
+  /** Told of every error the server sent (a cluster pool re-probes after a read-only refusal). */
+  noteServerError?(err: MySQLError): void;
   /** Records that a statement failed with an ERR packet (the transaction state is then unknown). */
   noteError?(): void;
   /** Most bytes of rows (and column definitions) a buffered statement may hold; 0 for no limit. */
@@ -109,10 +115,14 @@ export abstract class Command<T = unknown> {
       // The server's words ("The used command is not allowed...") do not say why.
       message += " (LOAD DATA LOCAL INFILE is disabled on this connection: pass localInfile: true to connect() to allow it)";
     }
-    if (this.sql === undefined) return serverError(e.errno, e.sqlState, message);
     // The error keeps the statement, but never a password in it (the server's message may quote it too).
-    const redacted = redactSecrets(this.sql);
-    return serverError(e.errno, e.sqlState, scrubMessage(message, redacted), redacted.sql);
+    const redacted = this.sql === undefined ? null : redactSecrets(this.sql);
+    const err =
+      redacted === null
+        ? serverError(e.errno, e.sqlState, message)
+        : serverError(e.errno, e.sqlState, scrubMessage(message, redacted), redacted.sql);
+    this.host.noteServerError?.(err);
+    return err;
   }
 }
 
@@ -127,7 +137,7 @@ export class OkCommand extends Command<OkPacket> {
       this.fail(this.serverError(payload));
     } else if (payload[0] === PACKET.OK) {
       const ok = parseOk(payload, this.host.capabilities);
-      this.host.noteStatus(ok.statusFlags);
+      this.host.noteStatus(ok.statusFlags, ok.sessionState);
       this.resolve(ok);
     } else {
       this.fail(clientError(CR.MALFORMED_PACKET, `expected OK or ERR, got packet 0x${payload[0]?.toString(16)}`));
@@ -258,7 +268,7 @@ export class QueryCommand extends Command<(ResultSet | Error)[]> {
     switch (payload[0]) {
       case PACKET.OK: {
         const ok = parseOk(payload, this.host.capabilities);
-        this.host.noteStatus(ok.statusFlags);
+        this.host.noteStatus(ok.statusFlags, ok.sessionState);
         if (this.infileError) return this.finishWithError(this.infileError);
         return this.endResult(okResult(ok, null, []), ok.statusFlags);
       }
@@ -324,7 +334,7 @@ export class QueryCommand extends Command<(ResultSet | Error)[]> {
     if (first === PACKET.ERR) return this.finishWithError(this.serverError(payload));
     if (first === PACKET.EOF && isEndOfRows(payload, (this.host.capabilities & CLIENT.DEPRECATE_EOF) !== 0)) {
       const end = parseEndOfRows(payload, this.host.capabilities);
-      this.host.noteStatus(end.statusFlags);
+      this.host.noteStatus(end.statusFlags, end.sessionState);
       const result = okResult(end, this.columns, this.rows);
       if (this.streaming) result.affectedRows = this.streamedRows;
       return this.endResult(result, end.statusFlags);

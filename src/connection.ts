@@ -7,7 +7,7 @@ import { ChangeUserCommand, writeComChangeUser } from "./auth/change-user.js";
 import { Command, OkCommand, QueryCommand, type CommandHost, type ResultSet } from "./command.js";
 import { makeDecoders } from "./converters.js";
 import { Cursor, type CursorClass, type DictCursor, type SSCursor, type SSDictCursor } from "./cursors.js";
-import { InterfaceError, MySQLError, OperationalError, clientError, serverError } from "./errors.js";
+import { InterfaceError, MySQLError, OperationalError, clientError, commitOutcomeUnknown, serverError } from "./errors.js";
 import { escape as escapeValue } from "./escape.js";
 import { statementNamesFile } from "./local-infile.js";
 import { connectChannel, echo, queryChannel, redactSql, traced } from "./tracing.js";
@@ -22,6 +22,7 @@ import { PacketParser } from "./protocol/framing.js";
 import { parseHandshakeV10, writeHandshakeResponse41, writeSSLRequest, type HandshakeV10 } from "./protocol/handshake.js";
 import { MalformedPacketError } from "./protocol/reader.js";
 import { parseErr, parseOk } from "./protocol/results.js";
+import type { SessionState } from "./protocol/session-state.js";
 import { ARRAY_ROWS, type DecodeContext, type RowShape } from "./protocol/rows.js";
 import { frameLargePayload, PacketWriter } from "./protocol/writer.js";
 import type { ParamEncoding } from "./protocol/binary.js";
@@ -40,6 +41,7 @@ const BASE_CAPABILITIES =
   CLIENT.PLUGIN_AUTH |
   CLIENT.PLUGIN_AUTH_LENENC_CLIENT_DATA |
   CLIENT.CONNECT_ATTRS |
+  CLIENT.SESSION_TRACK | // OK packets carry session state changes (tracked variables, GTIDs)
   CLIENT.DEPRECATE_EOF;
 
 const MAX_PACKET_SIZE = 0x40000000; // 1 GiB, the protocol maximum for max_allowed_packet
@@ -98,6 +100,12 @@ export class Connection implements CommandHost, AsyncDisposable {
   decodeContext: DecodeContext;
   /** @internal The pool this connection belongs to, if any. */
   owner: ConnectionOwner | null = null;
+  /** The name of the cluster node this connection is on, or null outside a cluster pool. */
+  node: string | null = null;
+  /** @internal Told of every session state change the server reports (a cluster pool tracks GTIDs). */
+  onSessionState: ((state: SessionState) => void) | null = null;
+  /** @internal Told of every error the server sends (a cluster pool watches for read-only refusals). */
+  onServerError: ((err: MySQLError) => void) | null = null;
   /** Milliseconds since the epoch when the connection was last (re)established. */
   createdAt = 0;
   /** Milliseconds since the epoch of the last command sent. */
@@ -728,7 +736,8 @@ export class Connection implements CommandHost, AsyncDisposable {
   // ---- CommandHost ----
 
   /** @internal */
-  noteStatus(statusFlags: number): void {
+  noteStatus(statusFlags: number, sessionState?: SessionState): void {
+    if (sessionState !== undefined) this.onSessionState?.(sessionState);
     this.serverStatus = statusFlags;
     // Status flags describe the session after the latest statement: the state is known again.
     this.stateUnknownAfterError = false;
@@ -737,6 +746,11 @@ export class Connection implements CommandHost, AsyncDisposable {
   /** @internal A statement ended in an ERR packet, which says nothing of the transaction. */
   noteError(): void {
     if ((this.serverStatus & SERVER_STATUS.AUTOCOMMIT) === 0) this.stateUnknownAfterError = true;
+  }
+
+  /** @internal */
+  noteServerError(err: MySQLError): void {
+    this.onServerError?.(err);
   }
 
   /** @internal */
@@ -867,11 +881,18 @@ export class Connection implements CommandHost, AsyncDisposable {
   }
 
   /**
-   * Commits the current transaction. With `timeout` or `signal`, a COMMIT that does not finish
-   * in time closes the connection and rejects (its outcome is then unknown).
+   * Commits the current transaction. When the connection is lost while the COMMIT is in flight,
+   * rejects with `TransactionResolutionUnknownError`: the server may have committed or not. With
+   * `timeout` or `signal`, a COMMIT that does not finish in time closes the connection and
+   * rejects (its outcome is then unknown too).
    */
   async commit(options?: CommandOptions): Promise<void> {
-    await withDeadline(this, "commit()", options, () => this.query("COMMIT", { drainAll: true }));
+    const wasOpen = !this.closed;
+    try {
+      await withDeadline(this, "commit()", options, () => this.query("COMMIT", { drainAll: true }));
+    } catch (e) {
+      throw wasOpen ? commitOutcomeUnknown(e) : e;
+    }
   }
 
   /** Rolls back the current transaction (`timeout` / `signal` as for `commit()`). */

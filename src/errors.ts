@@ -160,3 +160,44 @@ export function serverError(errno: number, sqlState: string | null, message: str
 export function clientError(errno: number, message: string, cause?: unknown): OperationalError {
   return new OperationalError(message, { errno, cause });
 }
+
+/** What a cluster pool last saw of one node, as a `FailoverError` reports it. */
+export interface NodeFailure {
+  /** The node's name (its `name` option, else `host:port`). */
+  readonly node: string;
+  /** The node's last error, or null when it has none (it was up but not eligible). */
+  readonly error: globalThis.Error | null;
+}
+
+/**
+ * A cluster pool could not run a statement where it had to: no writable node could be reached
+ * (or, for a read, no node at all), or the writable node changed under a statement that was not
+ * retried. `nodes` names every node with its last error; the message says the same.
+ */
+export class FailoverError extends OperationalError {
+  /** Every node of the cluster with its last error. */
+  readonly nodes: readonly NodeFailure[];
+  constructor(message: string, nodes: readonly NodeFailure[] = [], details: ErrorDetails = {}) {
+    super(message, details);
+    this.nodes = nodes;
+  }
+}
+
+/**
+ * The connection was lost while COMMIT was in flight: the server may or may not have committed
+ * the transaction, and this client cannot tell. `errno` is the lost connection's (2013 or 2006);
+ * `cause` is its error. Check the data before you retry the transaction.
+ */
+export class TransactionResolutionUnknownError extends OperationalError {}
+
+/**
+ * The error for a COMMIT that failed after it was sent: a lost connection (2006, 2013) becomes
+ * `TransactionResolutionUnknownError`; any other error (a server's ERR) is returned unchanged.
+ */
+export function commitOutcomeUnknown(err: unknown): unknown {
+  if (!(err instanceof OperationalError) || (err.errno !== CR.SERVER_LOST && err.errno !== CR.SERVER_GONE_ERROR)) return err;
+  return new TransactionResolutionUnknownError(
+    `The connection was lost during COMMIT, so whether the transaction was committed is unknown: ${err.message}`,
+    { errno: err.errno, sqlState: err.sqlState, sql: "COMMIT", cause: err },
+  );
+}

@@ -18,7 +18,10 @@ export {
   InternalError,
   ProgrammingError,
   NotSupportedError,
+  FailoverError,
+  TransactionResolutionUnknownError,
 } from "./errors.js";
+export type { NodeFailure } from "./errors.js";
 export { escape, escapeString, escapeId, interpolate } from "./escape.js";
 export { decoders, makeDecoders } from "./converters.js";
 export type { Decoder, Decoders } from "./converters.js";
@@ -27,9 +30,19 @@ export { ER } from "./protocol/er.js";
 export { getLogger, setLogger } from "./log.js";
 export type { Logger } from "./log.js";
 export type { SqlValue, SqlParam, SqlArgs, Row, DictRow, ColumnDefinition, TimeZone } from "./types.js";
-export { createPool, Pool } from "./pool.js";
+export { Pool } from "./pool.js";
+export { createPool } from "./create-pool.js";
+export { ClusterPool } from "./cluster/pool.js";
+export { classifyStatement } from "./cluster/classify.js";
+export { nodeChannel } from "./cluster/node.js";
+export type { NodeChangeMessage } from "./cluster/node.js";
+export type { ClusterOptions, HostSpec, Topology, Selector, CausalReads, NodeRole, NodeState, NodeStats } from "./cluster/options.js";
 export type { PoolOptions, AcquireOptions, PoolStats, PoolQueryOptions, PoolExecuteResult } from "./pool.js";
 export { PreparedStatement } from "./statement.js";
 export type { StatementResult } from "./statement.js";
 export { redactSql } from "./tracing.js";
 export type { ConnectTrace, QueryTrace, AcquireTrace } from "./tracing.js";
+export { mysql2Decoders } from "./value-mapping.js";
+export type { ValueMapping } from "./value-mapping.js";
+export { parseGeometry } from "./wkb.js";
+export type { Geometry, GeometryPoint } from "./wkb.js";

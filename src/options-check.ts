@@ -39,6 +39,7 @@ const CONNECT_KEYS: Record<keyof ConnectOptions, true> = {
   allowPublicKeyRetrieval: true,
   compress: true,
   maxResultBytes: true,
+  valueMapping: true,
 };
 
 /** The names connect() accepts. */

@@ -2,12 +2,14 @@
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { ConnectionOptions as TlsConnectionOptions, SecureContext } from "node:tls";
+import { splitUrlHosts } from "./cluster/options.js";
 import { InterfaceError } from "./errors.js";
 import { CONNECT_OPTION_NAMES, checkOptionNames, checkOptionsObject, checkWireText } from "./options-check.js";
 import { charsetByName } from "./protocol/charsets.js";
 import type { Decoders } from "./converters.js";
 import type { TimeZone } from "./types.js";
 import type { CursorClass } from "./cursors.js";
+import { applyValueMapping, type ValueMapping } from "./value-mapping.js";
 
 /** Handler for LOAD DATA LOCAL INFILE: given the file name the statement named, returns the data. */
 export type LocalInfileHandler = (
@@ -100,6 +102,8 @@ export interface ConnectOptions {
    * out of memory; stream big results with `SSCursor`, which holds only a window of rows.
    */
   maxResultBytes?: number;
+  /** Which JavaScript values column types become: `"aiomysql"` (default) or mysql2's, `"mysql2"` (see `ValueMapping`). */
+  valueMapping?: ValueMapping;
 }
 
 /** Options after defaults, validation, URL parsing and option files. */
@@ -158,6 +162,8 @@ const TIMEZONE_RE = /^(local|Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
 /** Validates options and applies the seed's defaults. Explicit options win over option files. */
 export function resolveOptions(input: ConnectOptions | string = {}): ResolvedOptions {
   let o: ConnectOptions = typeof input === "string" ? parseConnectionUrl(input) : { ...checkOptionsObject("connect()", input) };
+  if ((o as { hosts?: unknown }).hosts !== undefined)
+    fail("option 'hosts' lists the servers of a cluster: pass it to createPool(), connect() opens one server");
   checkOptionNames("connect()", o, CONNECT_OPTION_NAMES);
   if (o.readDefaultFile || o.readDefaultGroup) {
     const file = o.readDefaultFile ?? "/etc/mysql/my.cnf";
@@ -220,7 +226,7 @@ export function resolveOptions(input: ConnectOptions | string = {}): ResolvedOpt
     unixSocket: optString("unixSocket", o.unixSocket) || null,
     charset,
     sqlMode: optString("sqlMode", o.sqlMode),
-    conv: o.conv ?? null,
+    conv: applyValueMapping(optString("valueMapping", o.valueMapping), o.conv ?? null, timezone as TimeZone),
     useUnicode: optBool("useUnicode", o.useUnicode, true),
     clientFlag,
     cursorClass: o.cursorClass ?? null,
@@ -266,6 +272,8 @@ const BOOLEAN_OPTIONS = new Set([
   "allowPublicKeyRetrieval",
   "compress",
   "resetOnRelease",
+  "replicaFallback",
+  "multiWriter",
 ]);
 const NUMBER_OPTIONS = new Set([
   "port",
@@ -280,8 +288,14 @@ const NUMBER_OPTIONS = new Set([
   "maxLifetime",
   "warnHeldLongerThan",
   "maxResultBytes",
+  "healthCheckInterval",
+  "causalReadTimeout",
+  "maxReplicaLag",
 ]);
 const STRING_OPTIONS = new Set([
+  "topology",
+  "causalReads",
+  "selector",
   "charset",
   "sqlMode",
   "initCommand",
@@ -292,6 +306,7 @@ const STRING_OPTIONS = new Set([
   "programName",
   "unixSocket",
   "timezone",
+  "valueMapping",
   "db",
   "database",
   "host",
@@ -318,6 +333,9 @@ function decodeUrlPart(what: string, text: string): string {
  * may be camelCase or snake_case; `ssl=true` turns TLS on, `ssl=false` off.
  */
 export function parseConnectionUrl(url: string): ConnectOptions & Record<string, unknown> {
+  // A cluster's host list (h1:3306,h2:3306,[::1]:3307) is split out first.
+  const split = typeof url === "string" ? splitUrlHosts(url) : null;
+  if (split !== null) return { ...parseConnectionUrl(split.url), hosts: split.hosts };
   let u: URL;
   try {
     u = new URL(url);

@@ -2,10 +2,11 @@
 // and the shape of the counters Pool.stats() returns.
 import { InterfaceError } from "./errors.js";
 import { CONNECT_OPTION_NAMES, checkOptionNames, checkOptionsObject } from "./options-check.js";
+import { CLUSTER_KEYS, type ClusterOptions, type NodeStats } from "./cluster/options.js";
 import { parseConnectionUrl, resolveOptions, type ConnectOptions, type ResolvedOptions } from "./options.js";
 
 /** Options of `createPool()`: every `connect()` option plus the pool's own. Times are in seconds. */
-export interface PoolOptions extends ConnectOptions {
+export interface PoolOptions extends ConnectOptions, ClusterOptions {
   /** Connections opened at creation and kept open (default 1). */
   minSize?: number;
   /** Most connections at once, in use and free (default 10; 0 means unlimited). */
@@ -57,6 +58,8 @@ export interface AcquireOptions {
   signal?: AbortSignal | undefined;
   /** Seconds to wait for a connection before rejecting with an `OperationalError` (default: the pool's `acquireTimeout`). */
   timeout?: number | undefined;
+  /** Cluster pools: a connection to a replica (or Synced Galera node) instead of the writable node. Ignored by a single-server pool. */
+  readOnly?: boolean | undefined;
 }
 
 /** Counters of a pool, as `Pool.stats()` returns them. Totals count since the pool was created. */
@@ -99,6 +102,8 @@ export interface PoolStats {
   lostWhileFree: number;
   /** Total warnings for connections held longer than warnHeldLongerThan. */
   heldTooLong: number;
+  /** Cluster pools: one entry per node, with its role, state, last error and counters. */
+  nodes?: NodeStats[];
 }
 
 /** @internal The pool's settings, in milliseconds; -1 disables a time. */
@@ -164,7 +169,8 @@ export function timeoutMs(where: string, v: unknown): number {
 export function resolvePoolOptions(input: PoolOptions | string): { settings: PoolSettings; connect: ResolvedOptions } {
   const all =
     typeof input === "string" ? (parseConnectionUrl(input) as PoolOptions) : (checkOptionsObject("createPool()", input) as PoolOptions);
-  checkOptionNames("createPool()", all, [...CONNECT_OPTION_NAMES, ...POOL_OPTION_NAMES]);
+  // Cluster options are createPool() options too (a one-host "cluster" is an ordinary pool).
+  checkOptionNames("createPool()", all, [...CONNECT_OPTION_NAMES, ...POOL_OPTION_NAMES, ...CLUSTER_KEYS]);
   const {
     minSize,
     maxSize,
@@ -193,7 +199,9 @@ export function resolvePoolOptions(input: PoolOptions | string): { settings: Poo
   if (settings.maxSize !== 0 && settings.minSize > settings.maxSize) {
     fail(`minSize (${settings.minSize}) must not exceed maxSize (${settings.maxSize})`);
   }
-  return { settings, connect: resolveOptions(rest) };
+  const connectOnly: Record<string, unknown> = { ...rest };
+  for (const k of CLUSTER_KEYS) delete connectOnly[k];
+  return { settings, connect: resolveOptions(connectOnly as ConnectOptions) };
 }
 
 /** A fresh set of counters. */

@@ -2,10 +2,10 @@
 // released inside a transaction is rolled back before anyone else gets it; dead, stale and
 // surplus idle connections are replaced or closed, and the pool refills itself to minSize.
 import { Connection, type ConnectionOwner } from "./connection.js";
+import type { Cursor, CursorClass, ExecuteOptions } from "./cursors.js";
 import { InterfaceError, OperationalError } from "./errors.js";
 import { getLogger } from "./log.js";
 import { createLease, leaseOf, type Lease } from "./pool-lease.js";
-import { poolExecute, poolQuery, type PoolExecuteResult, type PoolQueryOptions } from "./pool-query.js";
 import { acquireChannel, traced } from "./tracing.js";
 import type { ResolvedOptions } from "./options.js";
 import {
@@ -20,7 +20,26 @@ import {
 import type { Row, SqlArgs, SqlParam } from "./types.js";
 
 export type { AcquireOptions, PoolOptions, PoolStats } from "./pool-options.js";
-export type { PoolExecuteResult, PoolQueryOptions } from "./pool-query.js";
+
+/** Options of `Pool.query()` and `Pool.execute()`: the acquire and execute options together. */
+export interface PoolQueryOptions<R = Row> {
+  /** Cancels the wait for a connection and the statement. */
+  signal?: AbortSignal | undefined;
+  /** Seconds for the whole call: waiting for a connection, then the statement with what is left. */
+  timeout?: number | undefined;
+  /** The cursor class whose rows `query()` returns (default: the pool's `cursorClass`, else `Cursor`). */
+  cursorClass?: CursorClass<Cursor<R>> | undefined;
+  /** Cluster pools: the statement may run twice, so a write is retried once on the new writer after a failover. */
+  idempotent?: boolean | undefined;
+}
+
+/** What `Pool.execute()` resolves to. */
+export interface PoolExecuteResult {
+  /** Rows affected (or returned) by the statement. */
+  rowCount: number;
+  /** AUTO_INCREMENT id of an INSERT, else null. */
+  lastRowId: number | bigint | null;
+}
 
 interface Waiter {
   resolve(conn: Connection): void;
@@ -41,6 +60,39 @@ const DEFAULT_PING_DEADLINE_MS = 10_000;
 /** Retry delays of the background refill after a failed connect. */
 const REFILL_BACKOFF_MIN_MS = 200;
 const REFILL_BACKOFF_MAX_MS = 10_000;
+
+/** @internal The body of `Pool.query()`: one statement on a cursor of `conn`, its rows. */
+export async function queryRows<R>(
+  conn: Connection,
+  sql: string,
+  args: SqlArgs | SqlParam | null | undefined,
+  cursorClass: CursorClass<Cursor<R>> | undefined,
+  execOptions: ExecuteOptions,
+): Promise<R[]> {
+  const cur = (cursorClass ? conn.cursor(cursorClass) : conn.cursor()) as Cursor<R>;
+  try {
+    await cur.execute(sql, args, execOptions);
+    return await cur.fetchAll();
+  } finally {
+    await cur.close();
+  }
+}
+
+/** @internal The body of `Pool.execute()`: one statement on a cursor of `conn`, its counts. */
+export async function executeCount(
+  conn: Connection,
+  sql: string,
+  args: SqlArgs | SqlParam | null | undefined,
+  execOptions: ExecuteOptions,
+): Promise<PoolExecuteResult> {
+  const cur = conn.cursor();
+  try {
+    const rowCount = await cur.execute(sql, args, execOptions);
+    return { rowCount, lastRowId: cur.lastRowId };
+  } finally {
+    await cur.close();
+  }
+}
 
 /** A pool of connections; create one with `createPool()`. */
 export class Pool implements ConnectionOwner, AsyncDisposable {
@@ -143,11 +195,19 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
     this.startMaintenance();
   }
 
+  /**
+   * @internal Runs on every new connection before the pool uses it (a cluster pool's probe); a
+   * rejection closes the connection and fails the open.
+   */
+  prepareConnection: ((conn: Connection) => Promise<void>) | null = null;
+
   private async openConnection(): Promise<Connection> {
     const conn = new Connection(this.connectOptions);
     try {
       await conn.open();
+      if (this.prepareConnection !== null) await this.prepareConnection(conn);
     } catch (e) {
+      conn.close();
       this.counters.createFailures++;
       throw e;
     }
@@ -571,7 +631,7 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
    * when it fails.
    */
   async query<R = Row>(sql: string, args?: SqlArgs | SqlParam | null, options: PoolQueryOptions<R> = {}): Promise<R[]> {
-    return poolQuery(this, sql, args, options);
+    return this.withConnection(options, (conn, execOptions) => queryRows(conn, sql, args, options.cursorClass, execOptions));
   }
 
   /**
@@ -579,7 +639,22 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
    * committed on success like `query()`.
    */
   async execute(sql: string, args?: SqlArgs | SqlParam | null, options: PoolQueryOptions = {}): Promise<PoolExecuteResult> {
-    return poolExecute(this, sql, args, options);
+    return this.withConnection(options, (conn, execOptions) => executeCount(conn, sql, args, execOptions));
+  }
+
+  private async withConnection<T>(options: AcquireOptions, fn: (conn: Connection, o: ExecuteOptions) => Promise<T>): Promise<T> {
+    const started = Date.now();
+    const conn = await this.acquire({ signal: options.signal, timeout: options.timeout });
+    try {
+      const execOptions: ExecuteOptions = {};
+      if (options.signal) execOptions.signal = options.signal;
+      if (options.timeout !== undefined) execOptions.timeout = Math.max(0.001, options.timeout - (Date.now() - started) / 1000);
+      const result = await fn(conn, execOptions);
+      if (conn.inTransaction) await conn.commit();
+      return result;
+    } finally {
+      this.release(conn);
+    }
   }
 
   /** Closes the pool and waits for it (`await using pool = await createPool(...)`). */
@@ -590,11 +665,10 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
 }
 
 /**
- * Creates a pool and opens its first `minSize` connections. Accepts every connect() option,
- * or a connection URL. Rejects (an `OperationalError` when the server cannot be reached)
- * leaving nothing open when one of those connections fails.
+ * @internal Creates a single-server pool and opens its first `minSize` connections (`createPool()`
+ * picks between it and a cluster pool).
  */
-export async function createPool(options: PoolOptions | string = {}): Promise<Pool> {
+export async function openPool(options: PoolOptions | string = {}): Promise<Pool> {
   const pool = new Pool(options);
   try {
     await pool.fill();

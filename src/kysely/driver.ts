@@ -1,5 +1,6 @@
 // Kysely's Driver and DatabaseConnection on an aiomysql Pool.
 import type { CompiledQuery, DatabaseConnection, Driver, QueryResult, TransactionSettings } from "kysely";
+import { ClusterPool } from "../cluster/pool.js";
 import type { Connection } from "../connection.js";
 import { SSDictCursor } from "../cursors.js";
 import { ProgrammingError } from "../errors.js";
@@ -7,6 +8,7 @@ import { escapeId, formatQmark } from "../escape.js";
 import { pooledConnection } from "../pool-lease.js";
 import type { Pool } from "../pool.js";
 import type { SqlParam } from "../types.js";
+import { RoutedConnection } from "./routed.js";
 
 /** Options of `new AiomysqlDialect()`. */
 export interface AiomysqlDialectConfig {
@@ -126,6 +128,12 @@ export class AiomysqlDriver implements Driver {
    */
   async acquireConnection(): Promise<DatabaseConnection> {
     const pool = this.live();
+    if (pool instanceof ClusterPool) {
+      // A cluster pool: reads outside a transaction go to replicas, statement by statement.
+      const routed = new RoutedConnection(pool, (raw) => new AiomysqlConnection(raw));
+      if (this.config.onReserveConnection) await this.config.onReserveConnection(routed);
+      return routed;
+    }
     const raw = await pool.acquire();
     try {
       // Each acquire() is a new one-shot lease of the pooled connection: key by the connection.
@@ -190,6 +198,7 @@ export class AiomysqlDriver implements Driver {
 
   /** Gives the connection back to the pool (which rolls back anything left open). */
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    if (connection instanceof RoutedConnection) return connection.release();
     const conn = connection as AiomysqlConnection;
     const raw = conn.connection;
     if (conn.restoreAutocommit) {

@@ -14,6 +14,7 @@ import {
 import { AiomysqlDriver, type AiomysqlDialectConfig } from "./driver.js";
 
 export { AiomysqlConnection, AiomysqlDriver } from "./driver.js";
+export { RoutedConnection } from "./routed.js";
 export type { AiomysqlDialectConfig } from "./driver.js";
 
 /**

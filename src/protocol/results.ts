@@ -5,6 +5,7 @@
 import type { ColumnDefinition } from "../types.js";
 import { CLIENT, PACKET, SERVER_STATUS } from "./constants.js";
 import { MalformedPacketError, PacketReader } from "./reader.js";
+import { parseSessionState, type SessionState } from "./session-state.js";
 
 /** OK_Packet (also the 0xFE-headed packet that ends a result set under CLIENT_DEPRECATE_EOF). */
 export interface OkPacket {
@@ -13,6 +14,8 @@ export interface OkPacket {
   statusFlags: number;
   warnings: number;
   info: string;
+  /** What the server reported changed in the session (CLIENT_SESSION_TRACK), when it did. */
+  sessionState?: SessionState;
 }
 
 export function parseOk(payload: Buffer, capabilities: number): OkPacket {
@@ -29,12 +32,19 @@ export function parseOk(payload: Buffer, capabilities: number): OkPacket {
     warnings = r.u16();
   }
   let info = "";
+  let sessionState: SessionState | undefined;
   if (r.remaining > 0) {
-    // With CLIENT_SESSION_TRACK the info is string<lenenc> (followed by session state
-    // changes, which we do not need); otherwise string<EOF>.
-    info = capabilities & CLIENT.SESSION_TRACK ? r.lenencString() : r.restString();
+    if (capabilities & CLIENT.SESSION_TRACK) {
+      // string<lenenc> info, then the session state changes when the status flags say so.
+      info = r.lenencString();
+      if (statusFlags & SERVER_STATUS.SESSION_STATE_CHANGED && r.remaining > 0) sessionState = parseSessionState(r);
+    } else {
+      info = r.restString();
+    }
   }
-  return { affectedRows, lastInsertId, statusFlags, warnings, info };
+  const ok: OkPacket = { affectedRows, lastInsertId, statusFlags, warnings, info };
+  if (sessionState !== undefined) ok.sessionState = sessionState;
+  return ok;
 }
 
 /** ERR_Packet. */

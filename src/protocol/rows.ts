@@ -73,13 +73,16 @@ function isBinaryColumn(c: ColumnDefinition): boolean {
 
 /** Picks the decoder of one column. */
 export function columnDecoder(c: ColumnDefinition, ctx: DecodeContext): ValueDecoder {
-  const custom: Decoder | undefined = ctx.conv?.[c.type];
+  // MariaDB sends JSON columns as LONGTEXT, naming them "json" in its extended type info only:
+  // the JSON decoder of `conv` decodes them, as it decodes MySQL's JSON type.
+  const key = c.extendedType === "json" ? FIELD_TYPE.JSON : c.type;
+  const custom: Decoder | undefined = ctx.conv?.[key];
   const binary = isBinaryColumn(c);
   const { charset } = ctx;
   const text: (buf: Buffer, start: number, end: number) => string = charset.isUtf8
     ? utf8Text
     : (buf, start, end) => charset.decode(buf, start, end);
-  if (custom !== undefined && custom !== ctx.defaults[c.type]) {
+  if (custom !== undefined && custom !== ctx.defaults[key]) {
     // The user's decoder receives the column's text, or a Buffer for binary columns.
     return binary ? (buf, start, end) => custom(copyBytes(buf, start, end)) : (buf, start, end) => custom(text(buf, start, end));
   }

@@ -2,7 +2,8 @@
 import { Cursor, DictCursor, SSCursor } from "../cursors.js";
 import { InterfaceError } from "../errors.js";
 import { parseConnectionUrl } from "../options.js";
-import { createPool, type AcquireOptions, type Pool, type PoolOptions } from "../pool.js";
+import { createPool } from "../create-pool.js";
+import type { AcquireOptions, Pool, PoolOptions } from "../pool.js";
 import { CLIENT } from "../protocol/constants.js";
 import { SAConnection, type SAConnectionOwner } from "./connection.js";
 import { dialect as defaultDialect, type Dialect } from "./dialect.js";

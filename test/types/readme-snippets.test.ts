@@ -1,9 +1,10 @@
-// Every ```ts block of README.md type-checks against the built package (`aiomysql`,
-// `aiomysql/sa`, `aiomysql/kysely` resolve to dist/ through the package's own exports).
+// Every ```ts block of README.md and of the guide pages docs/*.md type-checks against the built
+// package (`aiomysql`, `aiomysql/sa`, `aiomysql/kysely`, `aiomysql/knex`, `aiomysql/otel`
+// resolve to dist/ through the package's own exports).
 // Each block is its own module; names a block uses without defining them (a `conn`, a
 // `host`, ...) are declared in a shared globals file, and a block's own definitions win.
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { it } from "node:test";
 import ts from "typescript";
@@ -42,23 +43,36 @@ export function tsBlocks(markdown: string): { line: number; code: string }[] {
   return blocks;
 }
 
-it("every TypeScript snippet in README.md compiles", () => {
+/** README.md and every docs/*.md page (docs/api/ is generated), relative to the project root. */
+function markdownFiles(root: string): string[] {
+  const docs = join(root, "docs");
+  const pages = existsSync(docs)
+    ? readdirSync(docs)
+        .filter((f) => f.endsWith(".md"))
+        .sort()
+    : [];
+  return ["README.md", ...pages.map((f) => `docs/${f}`)];
+}
+
+it("every TypeScript snippet in README.md and docs/*.md compiles", () => {
   const root = process.cwd();
-  const blocks = tsBlocks(readFileSync(join(root, "README.md"), "utf8"));
-  assert.ok(blocks.length >= 10, `expected the README's snippets, found ${blocks.length}`);
+  const files = markdownFiles(root);
+  assert.ok(files.length >= 8, `expected README.md and the docs/ pages, found ${files.join(", ")}`);
+  const blocks = files.flatMap((name) => tsBlocks(readFileSync(join(root, name), "utf8")).map((b) => ({ ...b, name })));
+  assert.ok(blocks.length >= 25, `expected the snippets of README.md and docs/, found ${blocks.length}`);
   const dir = resolve(root, "build", "readme-snippets");
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const files = [join(dir, "globals.d.ts")];
-  writeFileSync(files[0]!, GLOBALS);
-  const lineOf = new Map<string, number>();
+  const sources = [join(dir, "globals.d.ts")];
+  writeFileSync(sources[0]!, GLOBALS);
+  const where = new Map<string, { name: string; line: number }>();
   blocks.forEach((b, i) => {
-    const file = join(dir, `snippet-${String(i + 1).padStart(2, "0")}.ts`);
+    const file = join(dir, `snippet-${String(i + 1).padStart(3, "0")}.ts`);
     writeFileSync(file, `${b.code}\nexport {};\n`);
-    files.push(file);
-    lineOf.set(file, b.line);
+    sources.push(file);
+    where.set(file, { name: b.name, line: b.line });
   });
-  const program = ts.createProgram(files, {
+  const program = ts.createProgram(sources, {
     target: ts.ScriptTarget.ES2022,
     lib: ["lib.es2023.d.ts", "lib.esnext.disposable.d.ts"],
     module: ts.ModuleKind.NodeNext,
@@ -74,8 +88,8 @@ it("every TypeScript snippet in README.md compiles", () => {
     const message = ts.flattenDiagnosticMessageText(d.messageText, "\n");
     if (!d.file || d.start === undefined) return message;
     const { line } = d.file.getLineAndCharacterOfPosition(d.start);
-    const at = lineOf.get(resolve(d.file.fileName));
-    return at === undefined ? `${d.file.fileName}:${line + 1}: ${message}` : `README.md:${at + line}: ${message}`;
+    const at = where.get(resolve(d.file.fileName));
+    return at === undefined ? `${d.file.fileName}:${line + 1}: ${message}` : `${at.name}:${at.line + line}: ${message}`;
   });
   assert.deepEqual(problems, []);
 });

@@ -1,0 +1,222 @@
+// Cluster pool options: the host list, the topology and the routing knobs, their checks and
+// defaults, and the split of a URL's host list (Node's URL parser rejects one).
+import { InterfaceError } from "../errors.js";
+
+/** One server of a cluster: `"host:port"` (`"[::1]:3307"` for IPv6), or an object. */
+export type HostSpec =
+  | string
+  | {
+      /** Host name or address. */
+      host?: string;
+      /** TCP port (default: the pool's `port`, else 3306). */
+      port?: number;
+      /** Unix socket path, instead of TCP. */
+      socket?: string;
+      /** Relative share of the traffic this node gets among its peers (default 1). */
+      weight?: number;
+      /** The name in stats, errors and diagnostics messages (default `host:port`). */
+      name?: string;
+    };
+
+/** How the servers of a cluster relate to each other. */
+export type Topology = "auto" | "replication" | "galera" | "multi-primary";
+/** How a node is picked among the eligible ones. */
+export type Selector = "least-busy" | "round-robin" | "random" | "ordered";
+/** Whether reads on a replica wait for this pool's writes. */
+export type CausalReads = "pool" | "none";
+
+/** A node's role, as the servers report it (never from the order of `hosts`). */
+export type NodeRole = "primary" | "replica" | "galera" | "unknown";
+/** A node's health: `degraded` nodes get traffic only when no `up` node can take it. */
+export type NodeState = "up" | "degraded" | "down";
+
+/** One node in `pool.stats().nodes`. */
+export interface NodeStats {
+  /** The node's name (its `name` option, else `host:port`). */
+  name: string;
+  /** Host name or address. */
+  host: string;
+  /** TCP port. */
+  port: number;
+  /** As the server last reported it: `"primary"`, `"replica"`, `"galera"`, or `"unknown"` before it answered. */
+  role: NodeRole;
+  /** `"up"`, `"degraded"` or `"down"`. */
+  state: NodeState;
+  /** Replication delay in seconds when known (it needs the privilege to read replica status), else null. */
+  lag: number | null;
+  /** The error that last made the node down or degraded, or null. */
+  lastError: Error | null;
+  /** The node's @@server_id, or null before it answered. */
+  serverId: number | null;
+  /** Connections of this node's pool: in use, free and being opened. */
+  size: number;
+  /** Connections handed out from this node. */
+  acquired: number;
+  /** Failed attempts to use the node (connects, probes and statements lost with it). */
+  failed: number;
+  /** Reads `query()`/`execute()` routed to this node. */
+  routedReads: number;
+  /** Causal-read waits run on this node before a read. */
+  causalWaits: number;
+  /** Causal-read waits that timed out here, so the read ran on the writable node. */
+  causalFallbacks: number;
+}
+
+/** The options that make `createPool()` build a cluster pool. Times are in seconds. */
+export interface ClusterOptions {
+  /** The servers of the cluster; with more than one (or with `topology`) the pool is a cluster pool. */
+  hosts?: readonly HostSpec[];
+  /** `"auto"` (default: detected from the servers), `"replication"`, `"galera"` or `"multi-primary"`. */
+  topology?: Topology;
+  /** Galera: let every Synced node take writes (default false: one writer node at a time). */
+  multiWriter?: boolean;
+  /** Seconds between background checks of every node's role and health (default 2). */
+  healthCheckInterval?: number;
+  /** A read goes to the writable node when no replica is eligible (default true). */
+  replicaFallback?: boolean;
+  /** `"pool"` (default): a read on a replica sees every write this pool committed before it; `"none"`. */
+  causalReads?: CausalReads;
+  /** Seconds a replica may take to catch up with a causal read before it runs on the primary (default 1). */
+  causalReadTimeout?: number;
+  /** A replica lagging more than this many seconds is degraded (default: no bound). */
+  maxReplicaLag?: number | null;
+  /** How a node is picked among the eligible ones (default `"least-busy"`). */
+  selector?: Selector;
+}
+
+/** @internal One node as configured. */
+export interface NodeSpec {
+  name: string;
+  host: string;
+  port: number;
+  socket: string | null;
+  weight: number;
+}
+
+/** @internal The cluster's settings, times in milliseconds. */
+export interface ClusterSettings {
+  topology: Topology;
+  multiWriter: boolean;
+  healthCheckMs: number;
+  replicaFallback: boolean;
+  causalReads: CausalReads;
+  causalReadTimeoutS: number;
+  maxReplicaLagS: number | null;
+  selector: Selector;
+}
+
+/** @internal The option names that belong to the cluster, not to each node. */
+export const CLUSTER_KEYS = [
+  "hosts",
+  "topology",
+  "multiWriter",
+  "healthCheckInterval",
+  "replicaFallback",
+  "causalReads",
+  "causalReadTimeout",
+  "maxReplicaLag",
+  "selector",
+] as const;
+
+function fail(message: string): never {
+  throw new InterfaceError(`createPool(): ${message}`);
+}
+
+/** True when these options ask for a cluster pool. */
+export function wantsCluster(o: ClusterOptions): boolean {
+  return (o.hosts !== undefined && o.hosts !== null) || (o.topology !== undefined && o.topology !== null);
+}
+
+/** Parses `"host:port"`, `"host"` or `"[v6]:port"`. */
+export function parseHostPort(spec: string, defaultPort: number): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]+))(?::(\d+))?$/.exec(spec.trim());
+  if (m === null) fail(`host ${JSON.stringify(spec)} is not "host", "host:port" or "[ipv6]:port"`);
+  const port = m[3] === undefined ? defaultPort : Number(m[3]);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) fail(`host ${JSON.stringify(spec)} has an invalid port`);
+  return { host: (m[1] ?? m[2])!, port };
+}
+
+/** @internal Validates the host list; `fallback` are the pool's own host and port. */
+export function resolveNodes(
+  hosts: readonly HostSpec[] | undefined,
+  fallback: { host?: string | undefined; port?: number | undefined },
+): NodeSpec[] {
+  const defaultPort = fallback.port ?? 3306;
+  const list: readonly HostSpec[] = hosts ?? [`${fallback.host ?? "localhost"}`];
+  if (!Array.isArray(list) || list.length === 0) fail("option 'hosts' must be a non-empty array");
+  const names = new Set<string>();
+  return list.map((h, i) => {
+    let spec: NodeSpec;
+    if (typeof h === "string") {
+      const { host, port } = parseHostPort(h, defaultPort);
+      spec = { name: `${host}:${port}`, host, port, socket: null, weight: 1 };
+    } else if (typeof h === "object" && h !== null) {
+      const port = h.port ?? defaultPort;
+      if (!Number.isInteger(port) || port <= 0 || port > 65535) fail(`hosts[${i}].port must be an integer from 1 to 65535`);
+      const weight = h.weight ?? 1;
+      if (typeof weight !== "number" || !Number.isFinite(weight) || weight <= 0) fail(`hosts[${i}].weight must be a positive number`);
+      const host = h.host ?? fallback.host ?? "localhost";
+      const socket = h.socket ?? null;
+      const name = h.name ?? (socket !== null && h.host === undefined ? socket : `${host}:${port}`);
+      spec = { name, host, port, socket, weight };
+    } else {
+      fail(`hosts[${i}] must be a "host:port" string or an object`);
+    }
+    if (names.has(spec.name)) fail(`hosts lists ${spec.name} twice (give each node its own name)`);
+    names.add(spec.name);
+    return spec;
+  });
+}
+
+function oneOf<T extends string>(name: string, v: unknown, allowed: readonly T[], dflt: T): T {
+  if (v === undefined || v === null) return dflt;
+  if (!allowed.includes(v as T))
+    fail(`option '${name}' must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}, got ${JSON.stringify(v)}`);
+  return v as T;
+}
+
+function seconds(name: string, v: unknown, dflt: number | null, positive: boolean): number | null {
+  if (v === undefined || v === null) return dflt;
+  if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || (positive && v === 0)) {
+    fail(`option '${name}' must be a ${positive ? "positive" : "non-negative"} number of seconds, got ${String(v)}`);
+  }
+  return v;
+}
+
+function bool(name: string, v: unknown, dflt: boolean): boolean {
+  if (v === undefined || v === null) return dflt;
+  if (typeof v !== "boolean") fail(`option '${name}' must be a boolean, got ${String(v)}`);
+  return v;
+}
+
+/** @internal Checks the cluster options and applies their defaults. */
+export function resolveClusterSettings(o: ClusterOptions): ClusterSettings {
+  return {
+    topology: oneOf("topology", o.topology, ["auto", "replication", "galera", "multi-primary"], "auto"),
+    multiWriter: bool("multiWriter", o.multiWriter, false),
+    healthCheckMs: seconds("healthCheckInterval", o.healthCheckInterval, 2, true)! * 1000,
+    replicaFallback: bool("replicaFallback", o.replicaFallback, true),
+    causalReads: oneOf("causalReads", o.causalReads, ["pool", "none"], "pool"),
+    causalReadTimeoutS: seconds("causalReadTimeout", o.causalReadTimeout, 1, false)!,
+    maxReplicaLagS: seconds("maxReplicaLag", o.maxReplicaLag, null, false),
+    selector: oneOf("selector", o.selector, ["least-busy", "round-robin", "random", "ordered"], "least-busy"),
+  };
+}
+
+/**
+ * Splits the host list out of a connection URL's authority, which Node's URL parser rejects:
+ * returns the URL with only the first host, and the list, or null when there is one host.
+ */
+export function splitUrlHosts(url: string): { url: string; hosts: string[] } | null {
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/s.exec(url);
+  if (m === null) return null;
+  const authority = m[2]!;
+  const at = authority.lastIndexOf("@");
+  const userinfo = at === -1 ? "" : authority.slice(0, at + 1);
+  const hostList = authority.slice(at + 1);
+  if (!hostList.includes(",")) return null;
+  const hosts = hostList.split(",").map((h) => h.trim());
+  if (hosts.some((h) => h === "")) fail(`the URL's host list ${JSON.stringify(hostList)} has an empty entry`);
+  for (const h of hosts) parseHostPort(h, 3306);
+  return { url: `${m[1]}${userinfo}${hosts[0]}${m[3]}`, hosts };
+}
