@@ -66,7 +66,15 @@ spawn_mariadbd() { # spawn_mariadbd LOG PID_FILE ARGS...
   else
     nohup mariadbd "$@" </dev/null >>"$log" 2>&1 &
   fi
-  printf '%s\n' "$!" >"$pid_file"
+  local pid="$!" i comm
+  printf '%s\n' "$pid" >"$pid_file"
+  # Until setsid and nohup have exec'd mariadbd, the pid's command is theirs and mariadbd_pid
+  # would read the starting server as dead: wait (bounded) for the exec, or for an early exit.
+  for ((i = 0; i < 100; i++)); do
+    comm="$(ps -p "$pid" -o comm= 2>/dev/null || true)"
+    case "$comm" in mariadbd | mysqld | "") return 0 ;; esac
+    sleep 0.05
+  done
 }
 
 # Stop a server by its pid: SIGCONT (in case it is frozen), SIGTERM, and SIGKILL if it has

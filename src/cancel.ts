@@ -6,8 +6,8 @@
 // it while the server runs it sends `KILL QUERY <thread id>` on a short-lived side connection
 // opened with the same options. While that KILL is on its way the connection writes nothing
 // more, so a KILL that arrives late can only find the connection idle, never the next statement.
-import type { QueryCommand } from "./command.js";
-import { Connection } from "./connection.js";
+import type { QueryCommand } from "./session/commands/query.js";
+import { Session } from "./session/session.js";
 import { OperationalError, ProgrammingError, clientError } from "./errors.js";
 import { hidePassword } from "./options.js";
 import { describeReason } from "./deadline.js";
@@ -42,7 +42,7 @@ export class Cancellation {
     } catch (e) {
       // Never let a throw escape the abort listener: it would crash the process. Give up on
       // the connection instead, since the statement may still run.
-      this.conn.abort(
+      this.conn.fatal(
         clientError(CR.SERVER_LOST, `Lost connection to MySQL server during query (cancelling failed: ${describeReason(e)})`, e),
       );
     }
@@ -50,7 +50,7 @@ export class Cancellation {
   private disposed = false;
 
   private constructor(
-    private readonly conn: Connection,
+    private readonly conn: Session,
     private readonly signal: AbortSignal | undefined,
     private readonly what: string,
   ) {}
@@ -59,7 +59,7 @@ export class Cancellation {
    * Starts watching `options` for the call `what` on `conn`; null when there is nothing to
    * watch. An already aborted signal throws at once, before anything is sent.
    */
-  static start(conn: Connection, options: CancelOptions | undefined, what: string): Cancellation | null {
+  static start(conn: Session, options: CancelOptions | undefined, what: string): Cancellation | null {
     if (options === undefined || options === null) return null;
     if (typeof options !== "object") throw new ProgrammingError(`${what}: options must be an object`);
     const { signal, timeout } = options;
@@ -137,7 +137,7 @@ export class Cancellation {
       if (identityPending(this.conn)) {
         // Queued behind the identity question asked for this very call, which has not been
         // answered in all that time: the link is stalled, and no KILL could be checked.
-        this.conn.abort(
+        this.conn.fatal(
           clientError(CR.SERVER_LOST, `Lost connection to MySQL server during query (${err.message}; the server did not answer)`),
         );
         return;
@@ -153,7 +153,7 @@ export class Cancellation {
       () => {
         // The statement should now end with ER_QUERY_INTERRUPTED; if it does not, give up on the connection.
         const grace = setTimeout(() => {
-          this.conn.abort(
+          this.conn.fatal(
             clientError(
               CR.SERVER_LOST,
               `Lost connection to MySQL server during query (${err.message}; the statement did not stop after KILL QUERY)`,
@@ -164,7 +164,7 @@ export class Cancellation {
       },
       (e: unknown) => {
         // The statement could not be stopped on the server: the connection's state is unknown.
-        this.conn.abort(
+        this.conn.fatal(
           clientError(
             CR.SERVER_LOST,
             `Lost connection to MySQL server during query (${err.message}; KILL QUERY failed: ${(e as Error).message})`,
@@ -184,16 +184,16 @@ export class Cancellation {
 const IDENTITY_SQL = "SELECT @@hostname, @@port, @@socket, @@server_id, @@datadir";
 
 /** A connection's server identity, per connection and per (re)connect. */
-const identities = new WeakMap<Connection, { since: number; identity: Promise<string>; answered: boolean }>();
+const identities = new WeakMap<Session, { since: number; identity: Promise<string>; answered: boolean }>();
 
 /** True while `conn`'s identity question is still unanswered. */
-function identityPending(conn: Connection): boolean {
+function identityPending(conn: Session): boolean {
   const known = identities.get(conn);
-  return known !== undefined && known.since === conn.createdAt && !known.answered;
+  return known !== undefined && known.since === conn.threadId && !known.answered;
 }
 
 function identityOf(result: unknown): string {
-  const row = (result as { rows: unknown[][] }).rows[0] ?? [];
+  const row = (result as { rows: unknown[][] } | undefined)?.rows[0] ?? [];
   return JSON.stringify(row.map((v) => (v === null ? null : String(v))));
 }
 
@@ -201,11 +201,11 @@ function identityOf(result: unknown): string {
  * Starts asking `conn`'s server who it is (once per connect), ahead of any statement that may
  * be cancelled: while that statement runs, the connection can ask nothing.
  */
-function learnServerIdentity(conn: Connection): void {
+function learnServerIdentity(conn: Session): void {
   const known = identities.get(conn);
-  if (known !== undefined && known.since === conn.createdAt) return;
-  const identity = conn.query(IDENTITY_SQL, { drainAll: true }).then(([r]) => identityOf(r));
-  const entry = { since: conn.createdAt, identity, answered: false };
+  if (known !== undefined && known.since === conn.threadId) return;
+  const identity = conn.query(IDENTITY_SQL, { drainAll: true }).then(({ results }) => identityOf(results[0]));
+  const entry = { since: conn.threadId, identity, answered: false };
   identity.then(
     () => (entry.answered = true),
     () => (entry.answered = true),
@@ -221,19 +221,19 @@ function learnServerIdentity(conn: Connection): void {
  * connection reports the same server identity as `conn`. A thread the server does not know is
  * a failed cancel (the statement may still run somewhere), not a success.
  */
-async function killQuery(conn: Connection): Promise<void> {
+async function killQuery(conn: Session): Promise<void> {
   const o = conn.options;
   const connectTimeout = Math.min(o.connectTimeout ?? SIDE_CONNECT_TIMEOUT, SIDE_CONNECT_TIMEOUT);
-  const side = new Connection(hidePassword({ ...o, password: o.password, initCommand: null, echo: false, connectTimeout }));
+  const side = new Session(hidePassword({ ...o, password: o.password, initCommand: null, echo: false, connectTimeout }));
   try {
     const expected = identities.get(conn);
-    if (expected === undefined || expected.since !== conn.createdAt) {
+    if (expected === undefined || expected.since !== conn.threadId) {
       throw new OperationalError("the server's identity is unknown, so a KILL could reach the wrong server");
     }
-    await side.open();
+    await side.connect();
     const [mine, theirs] = await Promise.all([
       expected.identity,
-      side.query(IDENTITY_SQL, { drainAll: true }).then(([r]) => identityOf(r)),
+      side.query(IDENTITY_SQL, { drainAll: true }).then(({ results }) => identityOf(results[0])),
     ]);
     if (mine !== theirs) {
       throw new OperationalError(
@@ -247,6 +247,6 @@ async function killQuery(conn: Connection): Promise<void> {
       throw e;
     });
   } finally {
-    side.close();
+    void side.close();
   }
 }

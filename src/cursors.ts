@@ -1,11 +1,11 @@
 // The DB-API cursors: Cursor and DictCursor buffer whole results; SSCursor and SSDictCursor
 // stream them from the server with bounded memory.
-import { QueryCommand, ResultEnd, ResultError, ResultStart, type ResultSet } from "./command.js";
+import type { QueryCommand, QueryOutcome, ResultSet } from "./session/commands/query.js";
 import { Cancellation } from "./cancel.js";
 import type { Connection } from "./connection.js";
-import { InterfaceError, NotSupportedError, ProgrammingError } from "./errors.js";
-import { interpolate } from "./escape.js";
-import { toQmark } from "./statement.js";
+import { InterfaceError, ProgrammingError } from "./errors.js";
+import { dependsOnMode, escape, interpolate, interpolateText, type SqlText } from "./sql/escape.js";
+import { toQmark } from "./sql/qmark.js";
 import { FIELD_TYPE, FIELD_FLAG } from "./protocol/constants.js";
 import { ARRAY_ROWS, type RowShape } from "./protocol/rows.js";
 import type { ColumnDefinition, DictRow, Row, SqlArgs, SqlParam } from "./types.js";
@@ -97,7 +97,9 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
   private conn: Connection | null;
   /** The rows of the current result (buffered cursors). */
   protected rows: unknown[] = [];
-  private results: (ResultSet | Error)[] = [];
+  private results: ResultSet[] = [];
+  /** The error that follows the last result set, raised by the nextSet() that reaches it. */
+  private resultsError: Error | null = null;
   private resultIndex = 0;
   private busy = false;
   private rowCountValue = -1;
@@ -196,7 +198,9 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
       await this.cancellable(options, "execute()", (cancel) => this.guard(() => this.run(sql, cancel, params)));
       return this.rowCount;
     }
-    const sql = this.mogrify(query, args);
+    const conn = this.checkOpen();
+    if (typeof query !== "string") throw new ProgrammingError("query must be a string");
+    const sql = interpolateText(query, args as SqlArgs | SqlParam, conn.options.timezone);
     if (options === undefined) {
       // guard() inlined: one async frame less per statement on the common path.
       if (this.busy) throw new ProgrammingError("this cursor is busy with another operation: await it first, or use another cursor");
@@ -212,13 +216,22 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
     return this.rowCount;
   }
 
+  /**
+   * @internal Runs statement text as it is, without `%` processing: aiomysql/sa and other
+   * builders bind their own parameters (a formatter is formatted when the statement is written).
+   */
+  async executeText(sql: SqlText, options?: ExecuteOptions): Promise<number> {
+    await this.cancellable(options, "execute()", (cancel) => this.guard(() => this.run(sql, cancel)));
+    return this.rowCount;
+  }
+
   /** Runs `fn` under the `signal` / `timeout` of `options`. */
   protected async cancellable<T>(
     options: ExecuteOptions | undefined,
     what: string,
     fn: (cancel: Cancellation | null) => Promise<T>,
   ): Promise<T> {
-    const cancel = Cancellation.start(this.checkOpen(), options, what);
+    const cancel = Cancellation.start(this.checkOpen().session, options, what);
     if (cancel === null) return fn(null);
     try {
       return await fn(cancel);
@@ -241,27 +254,38 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
   }
 
   /** Sends `sql` (as a prepared statement when `params` is given) and loads its first result. */
-  protected async run(sql: string, cancel: Cancellation | null = null, params?: readonly SqlParam[]): Promise<void> {
+  protected async run(sql: SqlText, cancel: Cancellation | null = null, params?: readonly SqlParam[]): Promise<void> {
     const conn = this.checkOpen();
     // Buffered cursors have nothing to discard: the query is queued in this same tick.
     const discarding = this.discardPending();
     if (discarding) await discarding;
-    this.executedSql = sql;
+    sql = this.noteExecuted(sql);
     cancel?.check();
     const track = cancel ? (cmd: QueryCommand) => cancel.track(cmd) : undefined;
-    let results: (ResultSet | Error)[];
+    let outcome: QueryOutcome;
     if (params) {
-      const cmd = await conn.executePrepared(sql, params, this.rowShape(), false, cancel !== null);
+      const cmd = await conn.executePrepared(sql as string, params, this.rowShape(), false, cancel !== null);
       track?.(cmd);
-      results = await cmd.promise;
+      outcome = await cmd.promise;
     } else {
-      results = await conn.query(sql, track ? { shape: this.rowShape(), onCommand: track } : { shape: this.rowShape() });
+      outcome = await conn.session.query(sql, track ? { shape: this.rowShape(), onCommand: track } : { shape: this.rowShape() });
     }
     // Cancelled too late to stop it: the call still reports the cancellation.
     cancel?.check();
-    this.results = results;
+    this.results = outcome.results;
+    this.resultsError = outcome.error;
     this.resultIndex = 0;
     this.loadResult(this.results[0]!);
+  }
+
+  /** Records `sql` as the last statement executed; a formatter records the text it writes. */
+  protected noteExecuted(sql: SqlText): SqlText {
+    if (typeof sql === "string") {
+      this.executedSql = sql;
+      return sql;
+    }
+    this.executedSql = sql(false);
+    return (noBackslashEscapes) => (this.executedSql = sql(noBackslashEscapes));
   }
 
   /** Subclasses that stream drain their unread rows here before the next statement. */
@@ -269,8 +293,7 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
     return undefined;
   }
 
-  protected loadResult(r: ResultSet | Error): void {
-    if (r instanceof Error) throw r;
+  protected loadResult(r: ResultSet): void {
     this.setResultInfo(r);
     this.rows = r.rows;
     this.rowNumberValue = 0;
@@ -305,7 +328,9 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
     }
     const list = Array.from(args);
     if (list.length === 0) return 0;
-    const escapeOptions = { noBackslashEscapes: conn.noBackslashEscapes, timeZone: conn.options.timezone };
+    // Batches are sized in the backslash-escaping form, never shorter than the other.
+    const timeZone = conn.options.timezone;
+    const escapeOptions = { timeZone };
     const m = INSERT_VALUES.exec(query);
     return this.cancellable(options, "executeMany()", (cancel) =>
       this.guard(async () => {
@@ -318,7 +343,7 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
           // One batch executes on the server while the next one is built; the next is only sent
           // once the previous has succeeded, so an error stops the run as before.
           let running: Promise<void> | null = null;
-          const send = async (sql: string): Promise<void> => {
+          const send = async (sql: SqlText): Promise<void> => {
             if (running !== null) {
               await running;
               total += this.rowCount;
@@ -327,6 +352,18 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
             running.catch(() => {});
           };
           let parts: string[] = [];
+          /** The arguments of the batch being built, and whether any of them depends on the sql_mode. */
+          let batch: SqlArgs[] = [];
+          let dependent = false;
+          const batchText = (): SqlText => {
+            const text = prefix + parts.join(",") + postfix;
+            if (!dependent) return text;
+            const rows = batch;
+            return (noBackslashEscapes) =>
+              noBackslashEscapes
+                ? prefix + rows.map((a) => interpolate(valuesTemplate!, a, { noBackslashEscapes, timeZone })).join(",") + postfix
+                : text;
+          };
           let size = Buffer.byteLength(prefix) + Buffer.byteLength(postfix);
           const base = size;
           let sinceYield = 0;
@@ -335,11 +372,15 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
               const values = interpolate(valuesTemplate!, a, escapeOptions);
               const n = Buffer.byteLength(values) + 1;
               if (parts.length > 0 && size + n > limit) {
-                await send(prefix + parts.join(",") + postfix);
+                await send(batchText());
                 parts = [];
+                batch = [];
+                dependent = false;
                 size = base;
               }
               parts.push(values);
+              batch.push(a);
+              if (!dependent && dependsOnMode(a)) dependent = true;
               size += n;
               if (running !== null && ++sinceYield >= YIELD_EVERY) {
                 // Let the socket write the batch in flight while this one is being built.
@@ -347,7 +388,7 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
                 await new Promise<void>((resolve) => setImmediate(resolve));
               }
             }
-            await send(prefix + parts.join(",") + postfix);
+            await send(batchText());
           } catch (e) {
             // A bad argument: let the batch in flight finish before reporting it.
             if (running !== null) await (running as Promise<void>).catch(() => {});
@@ -357,7 +398,7 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
           total += this.rowCount;
         } else {
           for (const a of list) {
-            await this.run(interpolate(query, a, escapeOptions), cancel);
+            await this.run(interpolateText(query, a, timeZone), cancel);
             total += this.rowCount;
           }
         }
@@ -386,8 +427,11 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
     await this.cancellable(options, "callProc()", (cancel) =>
       this.guard(async () => {
         if (list.length > 0) {
-          const assigns = list.map((a, i) => `${vars[i]}=${conn.escape(a)}`).join(",");
-          await this.run(`SET ${assigns}`, cancel);
+          const tz = conn.options.timezone;
+          const assigns = (noBackslashEscapes: boolean): string =>
+            "SET " + list.map((a, i) => `${vars[i]}=${escape(a, { noBackslashEscapes, timeZone: tz })}`).join(",");
+          const text = assigns(false);
+          await this.run(dependsOnMode(list) ? (nbe) => (nbe ? assigns(true) : text) : text, cancel);
         }
         await this.run(`CALL ${procname}(${vars.join(",")})`, cancel);
       }),
@@ -444,7 +488,12 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
   /** Moves to the next result set; resolves to true, or null when there is none. */
   async nextSet(): Promise<true | null> {
     this.checkOpen();
-    if (this.resultIndex + 1 >= this.results.length) return null;
+    if (this.resultIndex + 1 >= this.results.length) {
+      const err = this.resultsError;
+      this.resultsError = null;
+      if (err) throw err;
+      return null;
+    }
     this.resultIndex++;
     this.loadResult(this.results[this.resultIndex]!);
     return true;
@@ -459,6 +508,7 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
       this.conn = null;
       this.rows = [];
       this.results = [];
+      this.resultsError = null;
     }
   }
 
@@ -498,7 +548,8 @@ function procedureVariableStem(procname: string): string {
   return plain.replaceAll("`", "``");
 }
 
-function checkSize(size: number): void {
+/** @internal Checks fetchMany()'s size argument. */
+export function checkSize(size: number): void {
   if (!Number.isInteger(size) || size < 0) throw new ProgrammingError("fetchMany(): size must be a non-negative integer");
 }
 
@@ -511,191 +562,6 @@ export class DictCursor<R = DictRow> extends Cursor<R> {
 
   protected override rowShape(): RowShape {
     const ctor = this.dictType ?? (this.constructor as typeof DictCursor).dictType;
-    return { kind: "object", ctor };
-  }
-}
-
-/**
- * Unbuffered cursor: rows stream from the server as they are fetched, so memory stays bounded
- * however large the result. Scrolling is forward only; rowCount is -1 until the result is read.
- */
-export class SSCursor<R = Row> extends Cursor<R> {
-  private stream: QueryCommand | null = null;
-  /** The cancellation watching the current stream, if its execute() had a signal or timeout. */
-  private streamCancel: Cancellation | null = null;
-  /** The current result set has been read to its end. */
-  private resultDone = true;
-
-  protected override discardPending(): Promise<void> | undefined {
-    const stream = this.stream;
-    this.stream = null;
-    this.streamCancel = null;
-    this.resultDone = true;
-    return stream?.drain();
-  }
-
-  protected override async run(sql: string, cancel: Cancellation | null = null, params?: readonly SqlParam[]): Promise<void> {
-    const conn = this.checkOpen();
-    const discarding = this.discardPending();
-    if (discarding) await discarding;
-    cancel?.check();
-    const stream = params
-      ? await conn.executePrepared(sql, params, this.rowShape(), true, cancel !== null)
-      : conn.queryStream(sql, this.rowShape(), cancel !== null);
-    cancel?.track(stream);
-    this.stream = stream;
-    this.streamCancel = cancel;
-    await stream.promise;
-    await this.loadNext();
-    cancel?.check();
-  }
-
-  /** A stream's error, as the cancellation of its execute() reports it when it was cancelled. */
-  private streamError(err: Error): unknown {
-    return this.streamCancel ? this.streamCancel.wrap(err) : err;
-  }
-
-  /** Reads the head of the next result: its columns, or its OK when it has no rows. */
-  private async loadNext(): Promise<boolean> {
-    const item = await this.stream!.read();
-    if (item === undefined) {
-      this.resultDone = true;
-      return false;
-    }
-    if (item instanceof ResultError) {
-      this.resultDone = true;
-      throw this.streamError(item.error);
-    }
-    if (item instanceof ResultStart) {
-      this.setResultInfo({ columns: item.columns, insertId: 0, warnings: 0 });
-      this.setRowCount(-1);
-      this.setRowNumber(0);
-      this.resultDone = false;
-      return true;
-    }
-    if (item instanceof ResultEnd) {
-      this.setResultInfo(item.result);
-      this.setRowCount(Number(item.result.affectedRows));
-      this.setRowNumber(0);
-      this.resultDone = true;
-      return true;
-    }
-    throw new InterfaceError("internal error: a row arrived before its result set");
-  }
-
-  private async readRow(): Promise<R | null> {
-    if (this.resultDone || this.stream === null) return null;
-    if (this.streamCancel?.error) {
-      this.resultDone = true;
-      throw this.streamCancel.error;
-    }
-    const item = await this.stream.read();
-    if (item instanceof ResultEnd) {
-      this.resultDone = true;
-      this.setRowCount(Number(item.result.affectedRows));
-      return null;
-    }
-    if (item instanceof ResultError) {
-      this.resultDone = true;
-      throw this.streamError(item.error);
-    }
-    if (item === undefined || item instanceof ResultStart) {
-      this.resultDone = true;
-      return null;
-    }
-    this.setRowNumber((this.rowNumber ?? 0) + 1);
-    return item as R;
-  }
-
-  override async fetchOne<T = R>(): Promise<T | null> {
-    this.checkOpen();
-    return (await this.readRow()) as T | null;
-  }
-
-  override async fetchMany<T = R>(size: number = this.arraySize): Promise<T[]> {
-    this.checkOpen();
-    checkSize(size);
-    return this.readRows<T>(size);
-  }
-
-  override async fetchAll<T = R>(): Promise<T[]> {
-    this.checkOpen();
-    return this.readRows<T>(Infinity);
-  }
-
-  /**
-   * `for await (const row of cursor)`, exactly as repeated `fetchOne()` calls: a row that has
-   * already arrived is handed out with an already-settled Promise (no async function or
-   * generator per row); only when none is waiting does a step wait for the network.
-   */
-  override [Symbol.asyncIterator](): AsyncIterator<R> {
-    const one: unknown[] = [];
-    const wait = async (): Promise<IteratorResult<R>> => {
-      const row = await this.fetchOne<R>();
-      return row === null ? { value: undefined, done: true } : { value: row, done: false };
-    };
-    return {
-      next: (): Promise<IteratorResult<R>> => {
-        const stream = this.stream;
-        if (!this.resultDone && stream !== null && !this.closed && stream.takeRows(one, 1) === 1) {
-          this.setRowNumber((this.rowNumber ?? 0) + 1);
-          return Promise.resolve({ value: one.pop() as R, done: false });
-        }
-        return wait();
-      },
-    };
-  }
-
-  /** Up to `size` rows: those already received are taken at once, then one is awaited. */
-  private async readRows<T>(size: number): Promise<T[]> {
-    const out: T[] = [];
-    while (out.length < size) {
-      if (!this.resultDone && this.stream !== null) {
-        const got = this.stream.takeRows(out, size - out.length);
-        if (got > 0) {
-          this.setRowNumber((this.rowNumber ?? 0) + got);
-          continue;
-        }
-      }
-      const row = await this.readRow();
-      if (row === null) break;
-      out.push(row as unknown as T);
-    }
-    return out;
-  }
-
-  /** Forward only: skips rows by reading them. */
-  override async scroll(value: number, mode: "relative" | "absolute" = "relative"): Promise<void> {
-    this.checkOpen();
-    if (!Number.isInteger(value)) throw new ProgrammingError("scroll(): value must be an integer");
-    const current = this.rowNumber ?? 0;
-    let steps: number;
-    if (mode === "relative") steps = value;
-    else if (mode === "absolute") steps = value - current;
-    else throw new ProgrammingError(`scroll(): unknown mode ${JSON.stringify(mode)}`);
-    if (steps < 0) throw new NotSupportedError("Backwards scrolling not supported by this cursor");
-    for (let i = 0; i < steps; i++) {
-      if ((await this.readRow()) === null) throw new ProgrammingError(`scroll(): position ${current + i + 1} is out of range`);
-    }
-  }
-
-  override async nextSet(): Promise<true | null> {
-    this.checkOpen();
-    if (this.stream === null) return null;
-    while (!this.resultDone) await this.readRow();
-    return (await this.loadNext()) ? true : null;
-  }
-}
-
-/** An unbuffered cursor whose rows are objects keyed by column name. */
-export class SSDictCursor<R = DictRow> extends SSCursor<R> {
-  /** The class whose instances receive a row's columns (a plain object when undefined). */
-  dictType?: new () => object;
-  /** Class default for `dictType`, used when the instance property is unset. */
-  static dictType?: new () => object;
-
-  protected override rowShape(): RowShape {
-    const ctor = this.dictType ?? (this.constructor as typeof SSDictCursor).dictType;
     return { kind: "object", ctor };
   }
 }

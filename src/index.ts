@@ -1,7 +1,8 @@
 // The public entry point of aiomysql.
 export { connect, Connection } from "./connection.js";
 export type { ConnectionOwner } from "./connection.js";
-export { Cursor, DictCursor, SSCursor, SSDictCursor } from "./cursors.js";
+export { Cursor, DictCursor } from "./cursors.js";
+export { SSCursor, SSDictCursor } from "./ss-cursors.js";
 export type { ColumnDescription, CursorClass, ExecuteOptions } from "./cursors.js";
 export type { ConnectOptions, LocalInfileHandler, SslMode } from "./options.js";
 export type { CommandOptions } from "./deadline.js";
@@ -22,7 +23,7 @@ export {
   TransactionResolutionUnknownError,
 } from "./errors.js";
 export type { NodeFailure } from "./errors.js";
-export { escape, escapeString, escapeId, interpolate } from "./escape.js";
+export { escape, escapeString, escapeId, interpolate } from "./sql/escape.js";
 export { decoders, makeDecoders } from "./converters.js";
 export type { Decoder, Decoders } from "./converters.js";
 export { CLIENT, COM, CR, FIELD_TYPE, FIELD_FLAG, SERVER_STATUS } from "./protocol/constants.js";

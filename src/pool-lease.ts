@@ -16,6 +16,21 @@ export interface Lease {
   released: boolean;
 }
 
+/** A caller of acquire() waiting for a connection. */
+export interface Waiter {
+  resolve(conn: Connection): void;
+  reject(err: Error): void;
+  /** Where acquire() was called, for the held-too-long warning. */
+  stack: Error | undefined;
+}
+
+/** A connection in use: its held-too-long timer and its lease. */
+export interface Holding {
+  timer: NodeJS.Timeout | undefined;
+  /** The borrowing that holds the connection now. */
+  lease: Lease;
+}
+
 /** Lease of each handle ever handed out (handles are only reachable through their borrowers). */
 const leases = new WeakMap<object, Lease>();
 
@@ -57,6 +72,8 @@ export function createLease(conn: Connection, release: (handle: Connection) => v
           if (!lease.released) release(handle);
         };
       }
+      // The session is the packet path itself: a released lease (and its cursors) cannot reach it.
+      if (key === "session" && lease.released) throw releasedError("the session");
       const value: unknown = Reflect.get(target, key, target);
       if (typeof value !== "function") return value;
       if (lease.released) {
@@ -85,4 +102,21 @@ export function createLease(conn: Connection, release: (handle: Connection) => v
   (lease as { handle: Connection }).handle = handle;
   leases.set(handle, lease);
   return lease;
+}
+
+/**
+ * Makes a released connection fit for the next borrower: waits for its commands, then resets
+ * the session (`reset`) or rolls back a transaction that may be open (`onRollback` counts it),
+ * each bounded by `timeoutSeconds`. Resolves whether it may be lent again.
+ */
+export async function cleanForReuse(conn: Connection, reset: boolean, timeoutSeconds: number, onRollback: () => void): Promise<boolean> {
+  await conn.settle();
+  if (reset) {
+    // COM_RESET_CONNECTION also rolls back whatever transaction was open.
+    await conn.resetConnection({ timeout: timeoutSeconds });
+  } else if (conn.mayBeInTransaction) {
+    await conn.rollback({ timeout: timeoutSeconds });
+    onRollback();
+  }
+  return !conn.mayBeInTransaction && !conn.closed;
 }

@@ -1,9 +1,11 @@
 // Pool options: what createPool() accepts beyond connect()'s options, their checks and defaults,
 // and the shape of the counters Pool.stats() returns.
+import type { Cursor, CursorClass } from "./cursors.js";
 import { InterfaceError } from "./errors.js";
 import { CONNECT_OPTION_NAMES, checkOptionNames, checkOptionsObject } from "./options-check.js";
 import { CLUSTER_KEYS, type ClusterOptions, type NodeStats } from "./cluster/options.js";
 import { parseConnectionUrl, resolveOptions, type ConnectOptions, type ResolvedOptions } from "./options.js";
+import type { Row } from "./types.js";
 
 /** Options of `createPool()`: every `connect()` option plus the pool's own. Times are in seconds. */
 export interface PoolOptions extends ConnectOptions, ClusterOptions {
@@ -227,4 +229,24 @@ export function emptyStats(): PoolStats {
     lostWhileFree: 0,
     heldTooLong: 0,
   };
+}
+
+/** Options of `Pool.query()` and `Pool.execute()`: the acquire and execute options together. */
+export interface PoolQueryOptions<R = Row> {
+  /** Cancels the wait for a connection and the statement. */
+  signal?: AbortSignal | undefined;
+  /** Seconds for the whole call: waiting for a connection, then the statement with what is left. */
+  timeout?: number | undefined;
+  /** The cursor class whose rows `query()` returns (default: the pool's `cursorClass`, else `Cursor`). */
+  cursorClass?: CursorClass<Cursor<R>> | undefined;
+  /** Cluster pools: the statement may run twice, so a write is retried once on the new writer after a failover. */
+  idempotent?: boolean | undefined;
+}
+
+/** What `Pool.execute()` resolves to. */
+export interface PoolExecuteResult {
+  /** Rows affected (or returned) by the statement. */
+  rowCount: number;
+  /** AUTO_INCREMENT id of an INSERT, else null. */
+  lastRowId: number | bigint | null;
 }

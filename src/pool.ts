@@ -2,10 +2,10 @@
 // released inside a transaction is rolled back before anyone else gets it; dead, stale and
 // surplus idle connections are replaced or closed, and the pool refills itself to minSize.
 import { Connection, type ConnectionOwner } from "./connection.js";
-import type { Cursor, CursorClass, ExecuteOptions } from "./cursors.js";
+import type { ExecuteOptions } from "./cursors.js";
 import { InterfaceError, OperationalError } from "./errors.js";
 import { getLogger } from "./log.js";
-import { createLease, leaseOf, type Lease } from "./pool-lease.js";
+import { cleanForReuse, createLease, leaseOf, type Holding, type Waiter } from "./pool-lease.js";
 import { acquireChannel, traced } from "./tracing.js";
 import type { ResolvedOptions } from "./options.js";
 import {
@@ -13,46 +13,17 @@ import {
   resolvePoolOptions,
   timeoutMs,
   type AcquireOptions,
+  type PoolExecuteResult,
   type PoolOptions,
+  type PoolQueryOptions,
   type PoolSettings,
   type PoolStats,
 } from "./pool-options.js";
 import type { Row, SqlArgs, SqlParam } from "./types.js";
 
-export type { AcquireOptions, PoolOptions, PoolStats } from "./pool-options.js";
-
-/** Options of `Pool.query()` and `Pool.execute()`: the acquire and execute options together. */
-export interface PoolQueryOptions<R = Row> {
-  /** Cancels the wait for a connection and the statement. */
-  signal?: AbortSignal | undefined;
-  /** Seconds for the whole call: waiting for a connection, then the statement with what is left. */
-  timeout?: number | undefined;
-  /** The cursor class whose rows `query()` returns (default: the pool's `cursorClass`, else `Cursor`). */
-  cursorClass?: CursorClass<Cursor<R>> | undefined;
-  /** Cluster pools: the statement may run twice, so a write is retried once on the new writer after a failover. */
-  idempotent?: boolean | undefined;
-}
-
-/** What `Pool.execute()` resolves to. */
-export interface PoolExecuteResult {
-  /** Rows affected (or returned) by the statement. */
-  rowCount: number;
-  /** AUTO_INCREMENT id of an INSERT, else null. */
-  lastRowId: number | bigint | null;
-}
-
-interface Waiter {
-  resolve(conn: Connection): void;
-  reject(err: Error): void;
-  /** Where acquire() was called, for the held-too-long warning. */
-  stack: Error | undefined;
-}
-
-interface Holding {
-  timer: NodeJS.Timeout | undefined;
-  /** The borrowing that holds the connection now. */
-  lease: Lease;
-}
+export type { AcquireOptions, PoolExecuteResult, PoolOptions, PoolQueryOptions, PoolStats } from "./pool-options.js";
+export { executeCount, queryRows } from "./pool-query.js";
+import { executeCount, queryRows } from "./pool-query.js";
 
 const CLOSED_MESSAGE = "Cannot acquire connection after closing pool";
 /** Longest a COM_PING check may take when the connection has no connectTimeout. */
@@ -60,39 +31,6 @@ const DEFAULT_PING_DEADLINE_MS = 10_000;
 /** Retry delays of the background refill after a failed connect. */
 const REFILL_BACKOFF_MIN_MS = 200;
 const REFILL_BACKOFF_MAX_MS = 10_000;
-
-/** @internal The body of `Pool.query()`: one statement on a cursor of `conn`, its rows. */
-export async function queryRows<R>(
-  conn: Connection,
-  sql: string,
-  args: SqlArgs | SqlParam | null | undefined,
-  cursorClass: CursorClass<Cursor<R>> | undefined,
-  execOptions: ExecuteOptions,
-): Promise<R[]> {
-  const cur = (cursorClass ? conn.cursor(cursorClass) : conn.cursor()) as Cursor<R>;
-  try {
-    await cur.execute(sql, args, execOptions);
-    return await cur.fetchAll();
-  } finally {
-    await cur.close();
-  }
-}
-
-/** @internal The body of `Pool.execute()`: one statement on a cursor of `conn`, its counts. */
-export async function executeCount(
-  conn: Connection,
-  sql: string,
-  args: SqlArgs | SqlParam | null | undefined,
-  execOptions: ExecuteOptions,
-): Promise<PoolExecuteResult> {
-  const cur = conn.cursor();
-  try {
-    const rowCount = await cur.execute(sql, args, execOptions);
-    return { rowCount, lastRowId: cur.lastRowId };
-  } finally {
-    await cur.close();
-  }
-}
 
 /** A pool of connections; create one with `createPool()`. */
 export class Pool implements ConnectionOwner, AsyncDisposable {
@@ -490,36 +428,15 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
   /** Settles a released connection, then rolls it back (or resets it) before offering it again. */
   private rollBack(conn: Connection): void {
     this.transit.add(conn);
-    void conn
-      .settle()
-      .then(async () => {
-        // Bounded: a stalled link must not keep the connection (and waitClosed()) in limbo.
-        const timeout = this.checkDeadlineMs() / 1000;
-        if (this.settings.resetOnRelease) {
-          // COM_RESET_CONNECTION also rolls back whatever transaction was open.
-          await conn.resetConnection({ timeout });
-          return;
-        }
-        if (!conn.mayBeInTransaction) return;
-        await conn.rollback({ timeout });
-        this.counters.rolledBack++;
-      })
-      .then(
-        () => {
-          this.transit.delete(conn);
-          if (conn.mayBeInTransaction) {
-            this.destroy(conn);
-            this.afterChange();
-          } else {
-            this.offer(conn);
-          }
-        },
-        () => {
-          this.transit.delete(conn);
-          this.destroy(conn);
-          this.afterChange();
-        },
-      );
+    const done = (reusable: boolean): void => {
+      this.transit.delete(conn);
+      if (reusable) return this.offer(conn);
+      this.destroy(conn);
+      this.afterChange();
+    };
+    cleanForReuse(conn, this.settings.resetOnRelease, this.checkDeadlineMs() / 1000, () => this.counters.rolledBack++).then(done, () =>
+      done(false),
+    );
   }
 
   private destroy(conn: Connection): void {

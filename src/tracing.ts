@@ -10,6 +10,9 @@
 // The `result` of a query is its list of result sets; `error` is the error it rejected with.
 import { tracingChannel } from "node:diagnostics_channel";
 import { getLogger } from "./log.js";
+import { redactSql } from "./sql/redact.js";
+
+export { redactSql };
 
 /** Context of `aiomysql:connect`. */
 export interface ConnectTrace {
@@ -52,51 +55,6 @@ export interface AcquireTrace {
 export const connectChannel = tracingChannel<unknown, ConnectTrace & object>("aiomysql:connect");
 export const queryChannel = tracingChannel<unknown, QueryTrace & object>("aiomysql:query");
 export const acquireChannel = tracingChannel<unknown, AcquireTrace & object>("aiomysql:pool:acquire");
-
-// Where a password literal follows:
-//   IDENTIFIED BY 'x', IDENTIFIED BY PASSWORD 'hash', IDENTIFIED WITH plugin BY|AS 'x',
-//   IDENTIFIED VIA plugin USING 'x' | USING PASSWORD('x'), PASSWORD('x'), PASSWORD = 'x',
-//   MASTER_PASSWORD = 'x' (any *PASSWORD option: SOURCE_PASSWORD, ...), and PASSWORD 'x'
-//   (CREATE SERVER ... OPTIONS (PASSWORD 'x')).
-// The literal may carry a character set introducer (_utf8mb4'x') or be an N'', X'' or B'' literal.
-const SECRET_LITERAL =
-  /\b(IDENTIFIED\s+(?:BY(?:\s+PASSWORD)?|WITH\s+\w+\s+(?:BY|AS)|VIA\s+\w+\s+USING(?:\s+PASSWORD\s*\()?)|\w*PASSWORD\s*(?:\(|=)?)(\s*)(_\w+\s*|[NnXxBb](?=['"]))?(['"])((?:\\[^]|(?!\4)[^\\]|\4\4)*)\4/gi;
-
-/** A statement with its password literals masked, and the literals' contents that were masked. */
-export interface RedactedSql {
-  /** The statement, password literals replaced by '***'. */
-  sql: string;
-  /** The text inside each masked literal, longest first (to scrub from server messages). */
-  secrets: string[];
-}
-
-/** Masks the password literals of `sql` and says what they held. */
-export function redactSecrets(sql: string): RedactedSql {
-  if (!/IDENTIFIED|PASSWORD/i.test(sql)) return { sql, secrets: [] };
-  const secrets: string[] = [];
-  const masked = sql.replace(SECRET_LITERAL, (_m, lead: string, space: string, _introducer: unknown, quote: string, body: string) => {
-    if (body !== "") secrets.push(body);
-    // The spacing is kept; an introducer (_utf8mb4) is dropped with the literal.
-    return `${lead}${space}${quote}***${quote}`;
-  });
-  secrets.sort((a, b) => b.length - a.length);
-  return { sql: masked, secrets };
-}
-
-/** The SQL with password literals masked, for logs, traces and errors' `sql`. */
-export function redactSql(sql: string): string {
-  return redactSecrets(sql).sql;
-}
-
-/**
- * `message` (a server's error text, which may quote the statement) with every secret of
- * `redacted` replaced by ***.
- */
-export function scrubMessage(message: string, redacted: RedactedSql): string {
-  let out = message;
-  for (const secret of redacted.secrets) out = out.split(secret).join("***");
-  return out;
-}
 
 /** Writes a statement to the "aiomysql" logger (the `echo` option). */
 export function echo(sql: string): void {

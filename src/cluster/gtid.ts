@@ -5,7 +5,7 @@
 // replica has reached it once, in each domain, it applied that sequence number (MASTER_GTID_WAIT
 // compares sequence numbers per domain). MySQL GTIDs are uuid:interval sets; a primary numbers
 // its transactions without gaps, so "uuid:1-N" for the highest N seen stands for them all.
-import { escapeString } from "../escape.js";
+import { escapeString } from "../sql/escape.js";
 
 const MARIADB_GTID = /^(\d+)-(\d+)-(\d+)$/;
 const MYSQL_GTID = /^([0-9a-fA-F-]{36}(?::[A-Za-z0-9_]+)?):(\d+)(?:-(\d+))?$/;

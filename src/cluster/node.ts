@@ -6,7 +6,17 @@ import { clientError, OperationalError } from "../errors.js";
 import { CR } from "../protocol/constants.js";
 import type { ResolvedOptions } from "../options.js";
 import { Pool } from "../pool.js";
-import { applyGaleraStatus, GALERA_STATUS_SQL, isNodeFailure, judge, parseProbe, probeSql, readLag, type ProbeResult } from "./probe.js";
+import {
+  applyGaleraStatus,
+  GALERA_STATUS_SQL,
+  runQuery,
+  isNodeFailure,
+  judge,
+  parseProbe,
+  probeSql,
+  readLag,
+  type ProbeResult,
+} from "./probe.js";
 import type { NodeRole, NodeSpec, NodeState, NodeStats } from "./options.js";
 
 /** A message of the `aiomysql:node` diagnostics channel: a node's state or role changed. */
@@ -171,7 +181,7 @@ export class ClusterNode {
         `Lost connection to ${this.name}: the node stopped answering (${this.lastError?.message ?? "down"})`,
         e,
       );
-      for (const conn of this.inUse) if (!conn.closed && conn.hasPendingWork) conn.abort(lost);
+      for (const conn of this.inUse) if (!conn.closed && conn.hasPendingWork) conn.session.fatal(lost);
     } finally {
       clearTimeout(timer);
     }
@@ -185,8 +195,8 @@ export class ClusterNode {
     }
     const conn = this.monitor;
     this.isMariaDb = conn.isMariaDB;
-    const result = parseProbe(await conn.query(probeSql(conn.isMariaDB)));
-    if (result.wsrepOn) applyGaleraStatus(result, await conn.query(GALERA_STATUS_SQL));
+    const result = parseProbe(await runQuery(conn, probeSql(conn.isMariaDB)));
+    if (result.wsrepOn) applyGaleraStatus(result, await runQuery(conn, GALERA_STATUS_SQL));
     this.apply(result, maxLagS);
     if (!result.wsrepOn && result.readOnly) {
       // The lag is read last and on its own bound: SHOW SLAVE STATUS can wait on replication

@@ -20,7 +20,7 @@ import { classifyStatement } from "./classify.js";
 import { GtidPosition } from "./gtid.js";
 import { ClusterNode } from "./node.js";
 import { CLUSTER_KEYS, resolveClusterSettings, resolveNodes, type ClusterOptions, type ClusterSettings } from "./options.js";
-import { applyGaleraStatus, GALERA_STATUS_SQL, isNodeFailure, parseProbe, probeSql, READ_ONLY_ERRNOS } from "./probe.js";
+import { applyGaleraStatus, GALERA_STATUS_SQL, runQuery, isNodeFailure, parseProbe, probeSql, READ_ONLY_ERRNOS } from "./probe.js";
 import { pickNode, RoundRobin } from "./select.js";
 
 /** Seconds a cluster node's connect may take when the options set no connectTimeout. */
@@ -125,16 +125,16 @@ export class ClusterPool extends Pool {
   private async prepare(node: ClusterNode, conn: Connection): Promise<void> {
     conn.node = node.name;
     const causal = this.cluster.causalReads === "pool";
-    const track = causal ? conn.query(conn.isMariaDB ? TRACK_LAST_GTID : TRACK_OWN_GTID, { drainAll: true }) : Promise.resolve([]);
-    const probe = conn.query(probeSql(conn.isMariaDB));
+    const track = causal ? runQuery(conn, conn.isMariaDB ? TRACK_LAST_GTID : TRACK_OWN_GTID, { drainAll: true }) : Promise.resolve([]);
+    const probe = runQuery(conn, probeSql(conn.isMariaDB));
     const [, results] = await Promise.all([track, probe]);
     const p = parseProbe(results);
-    if (p.wsrepOn) applyGaleraStatus(p, await conn.query(GALERA_STATUS_SQL));
+    if (p.wsrepOn) applyGaleraStatus(p, await runQuery(conn, GALERA_STATUS_SQL));
     node.isMariaDb = conn.isMariaDB;
     node.apply(p, this.cluster.maxReplicaLagS);
     if (node.state === "down") throw node.lastError ?? new OperationalError(`${node.name} is down`);
     // Galera: a read waits until the node has applied every write the cluster certified before it.
-    if (p.wsrepOn && causal) await conn.query("SET SESSION wsrep_sync_wait = 1", { drainAll: true });
+    if (p.wsrepOn && causal) await runQuery(conn, "SET SESSION wsrep_sync_wait = 1", { drainAll: true });
     conn.onSessionState = (s) => this.noteSessionState(s);
     // A write refused as read-only, also on a connection the caller holds: the writer moved.
     conn.onServerError = (e) => {
@@ -266,7 +266,7 @@ export class ClusterPool extends Pool {
     if (sql === null) return null;
     const version = this.position.version;
     node.counters.causalWaits++;
-    return conn.query(sql, { drainAll: true }).then((results) => {
+    return runQuery(conn, sql, { drainAll: true }).then((results) => {
       const r = results[0];
       const v = r instanceof Error || r === undefined ? null : (r.rows[0] as unknown[] | undefined)?.[0];
       const reached = v !== null && v !== undefined && Number(v) === 0;

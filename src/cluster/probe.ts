@@ -2,7 +2,8 @@
 // read by one statement pipelined after the handshake of every connection and by the health
 // loop, and what role and health that makes.
 import type { Connection } from "../connection.js";
-import type { ResultSet } from "../command.js";
+import type { ResultSet } from "../session/commands/query.js";
+import type { QueryOptions } from "../session/session.js";
 import { MySQLError } from "../errors.js";
 import { CR } from "../protocol/constants.js";
 import type { NodeRole, NodeState } from "./options.js";
@@ -43,6 +44,12 @@ export const GALERA_STATUS_SQL =
   "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_ready', 'wsrep_local_state', 'wsrep_cluster_status', 'wsrep_desync_count')";
 
 /** @internal Fills in a Galera node's state from GALERA_STATUS_SQL's rows (name, value). */
+/** Runs `sql` on `conn`'s session; the results, followed by the error that ended them, if any. */
+export async function runQuery(conn: Connection, sql: string, opts: QueryOptions = {}): Promise<(ResultSet | Error)[]> {
+  const { results, error } = await conn.session.query(sql, opts);
+  return error ? [...results, error] : results;
+}
+
 export function applyGaleraStatus(p: ProbeResult, results: (ResultSet | Error)[]): void {
   const r = results[0];
   if (r instanceof Error) throw r;
@@ -117,7 +124,7 @@ export function judge(
 export async function readLag(conn: Connection): Promise<number | null> {
   let results: (ResultSet | Error)[];
   try {
-    results = await conn.query(conn.isMariaDB ? "SHOW ALL SLAVES STATUS" : "SHOW REPLICA STATUS", { shape: { kind: "object" } });
+    results = await runQuery(conn, conn.isMariaDB ? "SHOW ALL SLAVES STATUS" : "SHOW REPLICA STATUS", { shape: { kind: "object" } });
   } catch {
     return null;
   }

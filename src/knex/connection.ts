@@ -2,9 +2,11 @@
 // results shaped as Knex's mysql2 client receives them from mysql2.
 import { Readable } from "node:stream";
 import type { Connection } from "../connection.js";
-import { DictCursor, SSDictCursor, type ColumnDescription } from "../cursors.js";
+import { DictCursor, type ColumnDescription } from "../cursors.js";
 import { ProgrammingError } from "../errors.js";
-import { formatQmark } from "../escape.js";
+import { formatQmark, qmarkText } from "../sql/qmark.js";
+import type { SqlText } from "../sql/escape.js";
+import { SSDictCursor } from "../ss-cursors.js";
 import type { DictRow, SqlParam } from "../types.js";
 
 /** What a statement without rows reports, with mysql2's property names. */
@@ -82,13 +84,18 @@ export class KnexConnection {
     });
   }
 
+  /** `bind()` as the session writes it: formatted at write time when its text depends on the sql_mode. */
+  private bindText(query: KnexQuery): SqlText {
+    return qmarkText(query.sql, (query.bindings ?? []) as readonly SqlParam[], this.connection.options.timezone);
+  }
+
   /**
    * Runs the query and returns mysql2's `[rows, fields]`; for several statements (or a CALL),
    * `[[rows1, rows2, ...], [fields1, fields2, ...]]` as mysql2 gives them.
    */
   async run(query: KnexQuery): Promise<NonNullable<KnexQuery["response"]>> {
     refuseDriverOptions(query);
-    const sql = this.bind(query);
+    const sql = this.bindText(query);
     const signal = typeof query.timeout === "number" && query.cancelOnTimeout === true ? this.startCancellable() : undefined;
     const running = this.runSql(sql, signal);
     if (signal !== undefined) this.running = running;
@@ -108,10 +115,10 @@ export class KnexConnection {
     return controller.signal;
   }
 
-  private async runSql(sql: string, signal: AbortSignal | undefined): Promise<NonNullable<KnexQuery["response"]>> {
+  private async runSql(sql: SqlText, signal: AbortSignal | undefined): Promise<NonNullable<KnexQuery["response"]>> {
     const cur = this.connection.cursor(DictCursor);
     try {
-      await cur.execute(sql, null, signal === undefined ? undefined : { signal });
+      await cur.executeText(sql, signal === undefined ? undefined : { signal });
       const results: KnexResponse[] = [];
       do {
         const fields = cur.description ?? undefined;
@@ -142,12 +149,12 @@ export class KnexConnection {
   stream(query: KnexQuery, chunkSize: number): Readable {
     if (!Number.isInteger(chunkSize) || chunkSize <= 0) throw new ProgrammingError("stream(): highWaterMark must be a positive integer");
     refuseDriverOptions(query);
-    const sql = this.bind(query);
+    const sql = this.bindText(query);
     const conn = this.connection;
     async function* rows(): AsyncGenerator<DictRow> {
       const cur = conn.cursor(SSDictCursor);
       try {
-        await cur.execute(sql);
+        await cur.executeText(sql);
         for (;;) {
           const batch = await cur.fetchMany(chunkSize);
           if (batch.length === 0) return;

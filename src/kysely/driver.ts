@@ -2,9 +2,11 @@
 import type { CompiledQuery, DatabaseConnection, Driver, QueryResult, TransactionSettings } from "kysely";
 import { ClusterPool } from "../cluster/pool.js";
 import type { Connection } from "../connection.js";
-import { SSDictCursor } from "../cursors.js";
+import { SSDictCursor } from "../ss-cursors.js";
 import { ProgrammingError } from "../errors.js";
-import { escapeId, formatQmark } from "../escape.js";
+import { escapeId } from "../sql/escape.js";
+import type { SqlText } from "../sql/escape.js";
+import { qmarkText } from "../sql/qmark.js";
 import { pooledConnection } from "../pool-lease.js";
 import type { Pool } from "../pool.js";
 import type { SqlParam } from "../types.js";
@@ -44,12 +46,9 @@ export class AiomysqlConnection implements DatabaseConnection {
     this.connection = connection;
   }
 
-  private bind(query: CompiledQuery): string {
-    const conn = this.connection;
-    return formatQmark(query.sql, query.parameters as readonly SqlParam[], {
-      noBackslashEscapes: conn.noBackslashEscapes,
-      timeZone: conn.options.timezone,
-    });
+  /** The query with its `?` bound, formatted when it is written if its text depends on the sql_mode. */
+  private bind(query: CompiledQuery): SqlText {
+    return qmarkText(query.sql, query.parameters as readonly SqlParam[], this.connection.options.timezone);
   }
 
   /**
@@ -59,8 +58,10 @@ export class AiomysqlConnection implements DatabaseConnection {
    */
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     const sql = this.bind(compiledQuery);
-    const [result] = await this.connection.query(sql, { shape: OBJECT_ROWS, drainAll: true });
-    if (result === undefined || result instanceof Error) throw result ?? new ProgrammingError("The query returned no result");
+    const {
+      results: [result],
+    } = await this.connection.session.query(sql, { shape: OBJECT_ROWS, drainAll: true });
+    if (result === undefined) throw new ProgrammingError("The query returned no result");
     if (result.columns !== null) return { rows: result.rows as R[] };
     const changed = CHANGED_RE.exec(result.info);
     const insertId = BigInt(result.insertId);
@@ -81,7 +82,7 @@ export class AiomysqlConnection implements DatabaseConnection {
     const sql = this.bind(compiledQuery);
     const cursor = this.connection.cursor(SSDictCursor);
     try {
-      await cursor.execute(sql);
+      await cursor.executeText(sql);
       for (;;) {
         const rows = await cursor.fetchMany<R>(chunkSize);
         if (rows.length === 0) return;
@@ -94,7 +95,7 @@ export class AiomysqlConnection implements DatabaseConnection {
 
   /** @internal Runs one statement without parameters. */
   async run(sql: string): Promise<void> {
-    await this.connection.query(sql, { drainAll: true });
+    await this.connection.session.query(sql, { drainAll: true });
   }
 }
 

@@ -4,8 +4,9 @@ import type { Connection } from "../connection.js";
 import type { Cursor } from "../cursors.js";
 import { InterfaceError, MySQLError, ProgrammingError } from "../errors.js";
 import { ER } from "../protocol/er.js";
-import { formatQmark } from "../escape.js";
-import type { SqlValue } from "../types.js";
+import type { SqlText } from "../sql/escape.js";
+import { qmarkText } from "../sql/qmark.js";
+import type { SqlParam, SqlValue } from "../types.js";
 import type { Dialect } from "./dialect.js";
 import { plan, type Query } from "./query.js";
 import { ResultProxy } from "./result.js";
@@ -107,11 +108,11 @@ export class SAConnection implements AsyncDisposable {
           break;
         case "qmark":
           if (p.statements.length === 0) throw new ProgrammingError("execute(): the query has no statements");
-          for (const s of p.statements) await cursor.execute(this.bind(conn, s.sql, s.params));
+          for (const s of p.statements) await cursor.executeText(this.bind(conn, s.sql, s.params));
           break;
         case "qmarkMany":
           rowCount = 0;
-          for (const params of p.list) rowCount += await cursor.execute(this.bind(conn, p.sql, params));
+          for (const params of p.list) rowCount += await cursor.executeText(this.bind(conn, p.sql, params));
           break;
       }
       return new ResultProxy<T>(cursor, this.dialectValue, rowCount);
@@ -121,11 +122,9 @@ export class SAConnection implements AsyncDisposable {
     }
   }
 
-  private bind(conn: Connection, sql: string, params: readonly unknown[]): string {
-    return formatQmark(sql, params as Parameters<typeof formatQmark>[1], {
-      noBackslashEscapes: conn.noBackslashEscapes,
-      timeZone: conn.options.timezone,
-    });
+  /** The statement with its `?` bound, formatted when it is written if its text depends on the sql_mode. */
+  private bind(conn: Connection, sql: string, params: readonly unknown[]): SqlText {
+    return qmarkText(sql, params as readonly SqlParam[], conn.options.timezone);
   }
 
   /** Runs a query and resolves to the first column of its first row, or null. */

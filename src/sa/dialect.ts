@@ -1,6 +1,7 @@
 // The sa dialect: what SQLAlchemy's pymysql dialect object tells aiomysql.sa, for TypeScript.
 import { randomBytes } from "node:crypto";
-import { escape, escapeId, formatQmark, interpolate, type EscapeOptions } from "../escape.js";
+import { escape, escapeId, interpolate, type EscapeOptions } from "../sql/escape.js";
+import { formatQmark } from "../sql/qmark.js";
 import type { SqlArgs, SqlParam } from "../types.js";
 
 /**

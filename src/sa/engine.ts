@@ -1,5 +1,6 @@
 // Engine: a Pool and a Dialect together, handing out SAConnections.
-import { Cursor, DictCursor, SSCursor } from "../cursors.js";
+import { Cursor, DictCursor } from "../cursors.js";
+import { SSCursor } from "../ss-cursors.js";
 import { InterfaceError } from "../errors.js";
 import { parseConnectionUrl } from "../options.js";
 import { createPool } from "../create-pool.js";

@@ -10,7 +10,7 @@ import {
   SSCursor,
   type SqlParam,
 } from "../../src/index.js";
-import { toQmark } from "../../src/statement.js";
+import { toQmark } from "../../src/sql/qmark.js";
 import { testOptions } from "../support/config.js";
 
 /** Statements this connection holds open on the server, from performance_schema. */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import { DataError, InterfaceError } from "../../src/errors.js";
-import { escapeString } from "../../src/escape.js";
+import { escapeString } from "../../src/sql/escape.js";
 import { charsetByCollation, charsetByName, SUPPORTED_CHARSETS, type Charset } from "../../src/protocol/charsets.js";
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");

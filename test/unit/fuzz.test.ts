@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as net from "node:net";
 import { after, before, describe, it } from "node:test";
-import { QueryCommand, type CommandHost } from "../../src/command.js";
+import type { CommandHost } from "../../src/session/commands/command.js";
+import { QueryCommand } from "../../src/session/commands/query.js";
 import { makeDecoders } from "../../src/converters.js";
 import { connect, MySQLError } from "../../src/index.js";
 import { charsetByName } from "../../src/protocol/charsets.js";
@@ -100,12 +101,12 @@ function fakeHost(): CommandHost {
 
 /** Feeds a (mutated) result turn to a buffered or streaming QueryCommand; only typed errors may escape. */
 async function feedQuery(bytes: Buffer, streaming: boolean, where: string): Promise<void> {
-  const cmd = new QueryCommand(Buffer.alloc(0), "fuzz", ARRAY_ROWS, streaming);
+  const cmd = new QueryCommand("fuzz", ARRAY_ROWS, streaming);
   cmd.attach(fakeHost());
   let done = false;
-  const parser = new PacketParser((payload, seq) => {
+  const parser = new PacketParser((payload) => {
     if (done) return;
-    done = cmd.onPacket(payload, seq);
+    done = cmd.onPacket(payload);
   });
   try {
     parser.push(bytes);
@@ -119,8 +120,8 @@ async function feedQuery(bytes: Buffer, streaming: boolean, where: string): Prom
     for (let i = 0; i < 1e6; i++) if ((await cmd.read()) === undefined) break;
   }
   await cmd.promise.then(
-    (results) => {
-      for (const r of results) if (r instanceof Error) assertTyped(r, where);
+    (outcome) => {
+      if (outcome.error) assertTyped(outcome.error, where);
     },
     (e: unknown) => assertTyped(e, where),
   );

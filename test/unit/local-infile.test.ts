@@ -1,7 +1,7 @@
 // Which file a LOAD DATA LOCAL INFILE statement names.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { localInfileFileNames, statementNamesFile } from "../../src/local-infile.js";
+import { localInfileFileNames, statementNamesFile } from "../../src/sql/local-infile.js";
 
 describe("localInfileFileNames", () => {
   it("reads the file name literal", () => {

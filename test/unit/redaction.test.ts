@@ -1,15 +1,15 @@
 // Password literals are masked in echo output, traces and errors: every form the server accepts.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { redactSecrets, redactSql, scrubMessage } from "../../src/tracing.js";
+import { redactSecrets, redactSql, scrubMessage } from "../../src/sql/redact.js";
 
 // [statement, masked statement]
 const FORMS: [string, string][] = [
   ["CREATE USER 'u'@'%' IDENTIFIED BY 's3cret'", "CREATE USER 'u'@'%' IDENTIFIED BY '***'"],
   ["ALTER USER u IDENTIFIED BY PASSWORD '*94BDCEBE19083CE2A1F959FD02F964C7AF4CFC29'", "ALTER USER u IDENTIFIED BY PASSWORD '***'"],
-  ["ALTER USER u IDENTIFIED BY _utf8mb4'p4ss'", "ALTER USER u IDENTIFIED BY '***'"],
-  ["ALTER USER u IDENTIFIED BY _latin1 'p4ss'", "ALTER USER u IDENTIFIED BY '***'"],
-  ["ALTER USER u IDENTIFIED BY N'p4ss'", "ALTER USER u IDENTIFIED BY '***'"],
+  ["ALTER USER u IDENTIFIED BY _utf8mb4'p4ss'", "ALTER USER u IDENTIFIED BY _utf8mb4'***'"],
+  ["ALTER USER u IDENTIFIED BY _latin1 'p4ss'", "ALTER USER u IDENTIFIED BY _latin1 '***'"],
+  ["ALTER USER u IDENTIFIED BY N'p4ss'", "ALTER USER u IDENTIFIED BY N'***'"],
   ["ALTER USER u IDENTIFIED WITH mysql_native_password BY 'p4ss'", "ALTER USER u IDENTIFIED WITH mysql_native_password BY '***'"],
   ["ALTER USER u IDENTIFIED WITH caching_sha2_password AS '$A$005$hash'", "ALTER USER u IDENTIFIED WITH caching_sha2_password AS '***'"],
   ["ALTER USER x IDENTIFIED VIA ed25519 USING PASSWORD('pw')", "ALTER USER x IDENTIFIED VIA ed25519 USING PASSWORD('***')"],

@@ -1,13 +1,13 @@
-// Client-side SQL literals and placeholder binding, as PyMySQL does it: values are turned into
+// Client-side SQL literals and `%s` interpolation, as PyMySQL does it: values are turned into
 // SQL literals once and spliced into the query text, never rescanned.
 //
 // Escaping works on the JavaScript string (UTF-16 characters), before the query is encoded in
 // the connection's charset. Every charset in ./protocol/charsets.ts encodes a character as a byte
 // sequence that the server lexes as that one character, so multibyte characters whose trailing
 // byte is 0x5C (`\`), such as GBK 縗 or Shift_JIS ソ, cannot eat or forge an escape.
-import { formatDateTime, hexOf } from "./converters.js";
-import { ProgrammingError } from "./errors.js";
-import type { SqlArgs, SqlParam, TimeZone } from "./types.js";
+import { formatDateTime, hexOf } from "../converters.js";
+import { ProgrammingError } from "../errors.js";
+import type { SqlArgs, SqlParam, TimeZone } from "../types.js";
 
 /** How values are turned into SQL literals. */
 export interface EscapeOptions {
@@ -20,54 +20,34 @@ export interface EscapeOptions {
   timeZone?: TimeZone;
 }
 
-const NEEDS_ESCAPE_RE = /[\0\n\r\\'"\x1a]/;
-
 /**
  * Quotes `s` as an SQL string literal `'...'`.
  *
- * With backslash escapes (MySQL's default) NUL, LF, CR, `\`, `'`, `"` and Ctrl-Z (0x1A) become
- * `\0`, `\n`, `\r`, `\\`, `\'`, `\"` and `\Z`. With `noBackslashEscapes` only `'` is escaped,
- * as `''`. A string that needs nothing is quoted as is.
+ * A quote is always doubled (`''`), which the server reads the same way whatever its sql_mode;
+ * every other character but the backslash stands for itself (NUL, newlines and Ctrl-Z included).
+ * So a string without a backslash reads the same in both modes. A backslash is written `\\`
+ * (MySQL's default), or as itself under `noBackslashEscapes` (NO_BACKSLASH_ESCAPES). The first
+ * form is safe in both modes (under NO_BACKSLASH_ESCAPES its backslashes merely read doubled);
+ * the second is right only when the server does apply NO_BACKSLASH_ESCAPES, so the library
+ * formats such statements when it writes them, once every earlier reply has told it the mode.
  */
 export function escapeString(s: string, noBackslashEscapes = false): string {
-  if (noBackslashEscapes) {
-    return s.indexOf("'") === -1 ? "'" + s + "'" : "'" + s.replaceAll("'", "''") + "'";
-  }
-  let i = s.search(NEEDS_ESCAPE_RE);
-  if (i === -1) return "'" + s + "'";
-  let out = "'";
-  let last = 0;
-  for (const n = s.length; i < n; i++) {
-    let rep: string;
-    switch (s.charCodeAt(i)) {
-      case 0x00:
-        rep = "\\0";
-        break;
-      case 0x0a:
-        rep = "\\n";
-        break;
-      case 0x0d:
-        rep = "\\r";
-        break;
-      case 0x1a:
-        rep = "\\Z";
-        break;
-      case 0x22:
-        rep = '\\"';
-        break;
-      case 0x27:
-        rep = "\\'";
-        break;
-      case 0x5c:
-        rep = "\\\\";
-        break;
-      default:
-        continue;
-    }
-    out += s.slice(last, i) + rep;
-    last = i + 1;
-  }
-  return out + s.slice(last) + "'";
+  const quoted = s.indexOf("'") === -1 ? s : s.replaceAll("'", "''");
+  if (noBackslashEscapes || s.indexOf("\\") === -1) return "'" + quoted + "'";
+  return "'" + quoted.replaceAll("\\", "\\\\") + "'";
+}
+
+/**
+ * @internal True when `value` (or anything inside an array or a named-argument object) is a
+ * string whose literal depends on the sql_mode: one with a backslash. Such a statement is
+ * formatted only when it is written, for the mode the server will then apply.
+ */
+export function dependsOnMode(value: unknown): boolean {
+  if (typeof value === "string") return value.indexOf("\\") !== -1;
+  if (value === null || typeof value !== "object" || value instanceof Date || value instanceof Uint8Array) return false;
+  const items: unknown[] = Array.isArray(value) ? value : Object.values(value);
+  for (const v of items) if (dependsOnMode(v)) return true;
+  return false;
 }
 
 function quoteIdentifier(name: string): string {
@@ -127,7 +107,8 @@ function escapeArray(values: readonly SqlParam[], noBackslashEscapes: boolean, t
   return out + ")";
 }
 
-function escapeValue(value: SqlParam, noBackslashEscapes: boolean, timeZone: TimeZone): string {
+/** @internal `escape()` with its options spread out (placeholder binding calls it per value). */
+export function escapeValue(value: SqlParam, noBackslashEscapes: boolean, timeZone: TimeZone): string {
   switch (typeof value) {
     case "string":
       return escapeString(value, noBackslashEscapes);
@@ -295,62 +276,22 @@ export function interpolate(query: string, args: SqlArgs | SqlParam, options?: E
   return last === 0 ? query : out + query.slice(last);
 }
 
-const Q_SINGLE = 0x27; // '
-const Q_DOUBLE = 0x22; // "
-const Q_BACK = 0x60; // `
-const BACKSLASH = 0x5c;
-const QMARK = 0x3f;
-const DASH = 0x2d;
-const HASH = 0x23;
-const SLASH = 0x2f;
-const STAR = 0x2a;
+/** Builds a statement's text for a sql_mode: with NO_BACKSLASH_ESCAPES or without. */
+export type SqlFormatter = (noBackslashEscapes: boolean) => string;
 
 /**
- * Binds `?` placeholders (the style of Kysely, Drizzle and Knex) to `params`, escaping each
- * with `escape()`. A `?` inside a '...', "..." or `...` quoted section, or inside a `-- `, `#`
- * or `/* *\/` comment, is left alone; inside quotes, a backslash escapes the next character
- * unless `noBackslashEscapes`.
- * @throws ProgrammingError when the number of placeholders differs from `params.length`.
+ * @internal A statement: its text, or a formatter when the text depends on the sql_mode (a
+ * value with a backslash). The session writes a formatted statement only once every earlier
+ * command has been answered, and formats it then, for the mode the server reported last.
  */
-export function formatQmark(query: string, params: readonly SqlParam[], options?: EscapeOptions): string {
-  const noBackslashEscapes = options?.noBackslashEscapes === true;
-  const timeZone = options?.timeZone ?? "local";
-  const n = query.length;
-  let out = "";
-  let last = 0;
-  let used = 0;
-  let i = 0;
-  while (i < n) {
-    const c = query.charCodeAt(i);
-    if (c === QMARK) {
-      if (used < params.length) out += query.slice(last, i) + escapeValue(params[used], noBackslashEscapes, timeZone);
-      used++;
-      last = ++i;
-    } else if (c === Q_SINGLE || c === Q_DOUBLE || c === Q_BACK) {
-      // A doubled quote inside closes and reopens the section, which comes to the same thing.
-      const escapes = c !== Q_BACK && !noBackslashEscapes;
-      i++;
-      while (i < n) {
-        const d = query.charCodeAt(i);
-        if (d === c) break;
-        i += escapes && d === BACKSLASH ? 2 : 1;
-      }
-      i++;
-    } else if (c === HASH || (c === DASH && query.charCodeAt(i + 1) === DASH && !(query.charCodeAt(i + 2) > 0x20))) {
-      // `#` and `-- ` (two dashes then whitespace, a control character or the end) run to the end of the line.
-      const eol = query.indexOf("\n", i);
-      i = eol === -1 ? n : eol + 1;
-    } else if (c === SLASH && query.charCodeAt(i + 1) === STAR) {
-      const close = query.indexOf("*/", i + 2);
-      i = close === -1 ? n : close + 2;
-    } else {
-      i++;
-    }
-  }
-  if (used !== params.length) {
-    throw new ProgrammingError(
-      `The query has ${used} "?" placeholder${used === 1 ? "" : "s"} but ${params.length} parameter${params.length === 1 ? " was" : "s were"} given`,
-    );
-  }
-  return last === 0 ? query : out + query.slice(last);
+export type SqlText = string | SqlFormatter;
+
+/**
+ * @internal `interpolate()` as statement text: the text itself when it reads the same in both
+ * backslash modes, else a formatter (see `SqlText`). Errors in the arguments throw here.
+ */
+export function interpolateText(query: string, args: SqlArgs | SqlParam, timeZone: TimeZone): SqlText {
+  const text = interpolate(query, args, { timeZone });
+  if (!dependsOnMode(args)) return text;
+  return (noBackslashEscapes) => (noBackslashEscapes ? interpolate(query, args, { noBackslashEscapes, timeZone }) : text);
 }

@@ -1,150 +1,24 @@
-// Commands of the command phase as state machines. The connection writes a command's request,
-// then feeds it the response packets, in order, until it reports that it is done.
-import { MySQLError, clientError, serverError } from "./errors.js";
-import { CLIENT, CR, PACKET } from "./protocol/constants.js";
-import { ER } from "./protocol/er.js";
+// COM_QUERY and its text result sets (COM_STMT_EXECUTE reuses it with binary rows), buffered
+// or streamed with back-pressure.
+// https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_com_query_response.html
+import { clientError } from "../../errors.js";
+import { writeComQuery } from "../../protocol/commands.js";
+import { CLIENT, CR, PACKET } from "../../protocol/constants.js";
 import {
   hasMoreResults,
   isEndOfRows,
   parseColumnCount,
   parseColumnDefinition,
   parseEndOfRows,
-  parseErr,
   parseLocalInfileRequest,
   parseOk,
   type OkPacket,
-} from "./protocol/results.js";
-import type { SessionState } from "./protocol/session-state.js";
-import { TextRowDecoder, type DecodeContext, type RowShape } from "./protocol/rows.js";
-import { resultTooLarge } from "./result-limit.js";
-import { redactSecrets, scrubMessage } from "./tracing.js";
-import type { ColumnDefinition } from "./types.js";
-
-/** What a command may ask of its connection while it runs. */
-export interface CommandHost {
-  readonly capabilities: number;
-  readonly decodeContext: DecodeContext;
-  /** MariaDB sends extended type names in column definitions. */
-  readonly extendedTypeInfo: boolean;
-  /**
-   * Records the status flags of an OK/EOF packet (transaction state, no-backslash-escapes) and
-   * the session state changes it reported (CLIENT_SESSION_TRACK), if any.
-   */
-  noteStatus(statusFlags: number, sessionState?: SessionState): void;
-  /** Told of every error the server sent (a cluster pool re-probes after a read-only refusal). */
-  noteServerError?(err: MySQLError): void;
-  /** Records that a statement failed with an ERR packet (the transaction state is then unknown). */
-  noteError?(): void;
-  /** Most bytes of rows (and column definitions) a buffered statement may hold; 0 for no limit. */
-  readonly maxResultBytes?: number;
-  /** Sends the rows of a LOCAL INFILE request (or an empty packet when refused), starting at `sequenceId`. */
-  sendLocalInfile(fileName: string, sequenceId: number, command: QueryCommand): void;
-  pauseReading(): void;
-  resumeReading(): void;
-}
-
-export abstract class Command<T = unknown> {
-  /** May be written while earlier commands are still in flight. */
-  pipelinable = true;
-  /** The server sends no response (COM_STMT_CLOSE): the command is done once written. */
-  noReply = false;
-  /** The request bytes, framed with sequence id 0. */
-  abstract readonly request: Buffer;
-  protected host!: CommandHost;
-  private resolveFn!: (value: T) => void;
-  private rejectFn!: (err: Error) => void;
-  readonly promise: Promise<T>;
-  settled = false;
-  /** The SQL text, for error messages and tracing. */
-  sql?: string;
-  private retireFn!: () => void;
-  /** Resolves once the connection is done with the command (answered, failed or dropped). */
-  readonly retired: Promise<void> = new Promise<void>((resolve) => (this.retireFn = resolve));
-
-  constructor() {
-    this.promise = new Promise<T>((resolve, reject) => {
-      this.resolveFn = resolve;
-      this.rejectFn = reject;
-    });
-    // Nobody may be awaiting yet; a rejection is still reported to whoever awaits later.
-    this.promise.catch(() => {});
-  }
-
-  /** @internal Called by the connection when it removes the command from its queue. */
-  retire(): void {
-    this.retireFn();
-  }
-
-  attach(host: CommandHost): void {
-    this.host = host;
-  }
-
-  /** Handles one response packet; returns true when the command's response is complete. */
-  abstract onPacket(payload: Buffer, sequenceId: number): boolean;
-
-  /**
-   * Handles `buf[start, end)` if it is an ordinary row packet of the result being read, without
-   * a Buffer for it; returns false to have the packet handed to `onPacket` instead.
-   */
-  onRowBytes(buf: Buffer, start: number, end: number): boolean {
-    (void buf, start, end);
-    return false;
-  }
-
-  /** @internal Called once the request of a `noReply` command has been written. */
-  written(): void {}
-
-  protected resolve(value: T): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.resolveFn(value);
-  }
-
-  /** Fails the command (server error, lost connection, cancellation). */
-  fail(err: Error): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.rejectFn(err);
-  }
-
-  protected serverError(payload: Buffer): MySQLError {
-    this.host?.noteError?.();
-    const e = parseErr(payload);
-    let message = e.message;
-    if (LOCAL_INFILE_REFUSED.has(e.errno) && this.sql !== undefined && /\bLOCAL\s+INFILE\b/i.test(this.sql)) {
-      // The server's words ("The used command is not allowed...") do not say why.
-      message += " (LOAD DATA LOCAL INFILE is disabled on this connection: pass localInfile: true to connect() to allow it)";
-    }
-    // The error keeps the statement, but never a password in it (the server's message may quote it too).
-    const redacted = this.sql === undefined ? null : redactSecrets(this.sql);
-    const err =
-      redacted === null
-        ? serverError(e.errno, e.sqlState, message)
-        : serverError(e.errno, e.sqlState, scrubMessage(message, redacted), redacted.sql);
-    this.host.noteServerError?.(err);
-    return err;
-  }
-}
-
-/** A command answered by a single OK or ERR packet: COM_PING, COM_INIT_DB, COM_RESET_CONNECTION. */
-export class OkCommand extends Command<OkPacket> {
-  constructor(readonly request: Buffer) {
-    super();
-  }
-
-  onPacket(payload: Buffer): boolean {
-    if (payload[0] === PACKET.ERR) {
-      this.fail(this.serverError(payload));
-    } else if (payload[0] === PACKET.OK) {
-      const ok = parseOk(payload, this.host.capabilities);
-      this.host.noteStatus(ok.statusFlags, ok.sessionState);
-      this.resolve(ok);
-    } else {
-      this.fail(clientError(CR.MALFORMED_PACKET, `expected OK or ERR, got packet 0x${payload[0]?.toString(16)}`));
-    }
-    return true;
-  }
-}
+} from "../../protocol/results.js";
+import { TextRowDecoder, type DecodeContext, type RowShape } from "../../protocol/rows.js";
+import type { SqlFormatter, SqlText } from "../../sql/escape.js";
+import { resultTooLarge } from "../../result-limit.js";
+import type { ColumnDefinition } from "../../types.js";
+import { Command, type CommandHost, type LocalInfileRequester } from "./command.js";
 
 /** One result of a statement: rows with their columns, or just an OK's counts. */
 export interface ResultSet {
@@ -170,8 +44,15 @@ function okResult(ok: OkPacket, columns: ColumnDefinition[] | null, rows: unknow
   };
 }
 
-/** What servers answer LOAD DATA LOCAL when the client did not offer it: MySQL 5.7, MySQL 8, MariaDB. */
-const LOCAL_INFILE_REFUSED = new Set<number>([ER.NOT_ALLOWED_COMMAND, ER.CLIENT_LOCAL_FILES_DISABLED, ER.LOAD_INFILE_CAPABILITY_DISABLED]);
+/**
+ * What a statement produced: its result sets in order and, when a later statement of a
+ * multi-statement query failed after earlier results arrived, that error (raised by
+ * `nextSet()`, as PyMySQL does).
+ */
+export interface QueryOutcome {
+  results: ResultSet[];
+  error: Error | null;
+}
 
 /** Marks, in a stream's queue, the end of one result set. */
 export class ResultEnd {
@@ -210,17 +91,17 @@ const LOW_WATER = 512;
  * COM_QUERY (and, later, COM_STMT_EXECUTE) with its text result sets.
  *
  * Buffered mode resolves with every result set once the last one has arrived; an error after
- * the first result is kept as the last item (raised by `nextSet()`, as PyMySQL does).
+ * the first result is kept as the outcome's `error` (raised by `nextSet()`, as PyMySQL does).
  * Streaming mode resolves as soon as the first result's metadata (or OK) arrives and then
  * hands rows out through `read()`, pausing the socket while the reader falls behind.
  */
-export class QueryCommand extends Command<(ResultSet | Error)[]> {
+export class QueryCommand extends Command<QueryOutcome> implements LocalInfileRequester {
   private state = State.Header;
   private columns: ColumnDefinition[] = [];
   private columnCount = 0;
   private decoder: RowDecoder | null = null;
   private rows: unknown[] = [];
-  private readonly results: (ResultSet | Error)[] = [];
+  private readonly outcome: QueryOutcome = { results: [], error: null };
   /** The error to raise after a refused LOCAL INFILE request has been answered. */
   infileError: Error | null = null;
 
@@ -233,20 +114,36 @@ export class QueryCommand extends Command<(ResultSet | Error)[]> {
   discard = false;
   finished = false;
 
+  /** Formats the statement for the sql_mode in force when it is written (see `SqlText`). */
+  private readonly format: SqlFormatter | null;
+
   constructor(
-    readonly request: Buffer,
-    sql: string,
+    sql: SqlText,
     private readonly shape: RowShape,
     readonly streaming: boolean,
   ) {
     super();
-    this.sql = sql;
+    if (typeof sql === "string") {
+      this.format = null;
+      this.sql = sql;
+    } else {
+      this.format = sql;
+      // Until it is written the statement's text is its backslash-escaping form.
+      this.sql = sql(false);
+      this.awaitsMode = true;
+    }
   }
 
-  onPacket(payload: Buffer, sequenceId: number): boolean {
+  encode(host: CommandHost): Buffer {
+    if (this.format !== null) this.sql = this.format(host.noBackslashEscapes);
+    writeComQuery(host.writer, host.encodeSql(this.sql!));
+    return host.writer.finish(0)[0];
+  }
+
+  onPacket(payload: Buffer): boolean {
     switch (this.state) {
       case State.Header:
-        return this.onHeader(payload, sequenceId);
+        return this.onHeader(payload);
       case State.Columns:
         this.holdBytes(payload.length);
         this.columns.push(parseColumnDefinition(payload, this.host.extendedTypeInfo));
@@ -264,7 +161,7 @@ export class QueryCommand extends Command<(ResultSet | Error)[]> {
     }
   }
 
-  private onHeader(payload: Buffer, sequenceId: number): boolean {
+  private onHeader(payload: Buffer): boolean {
     switch (payload[0]) {
       case PACKET.OK: {
         const ok = parseOk(payload, this.host.capabilities);
@@ -275,7 +172,7 @@ export class QueryCommand extends Command<(ResultSet | Error)[]> {
       case PACKET.ERR:
         return this.finishWithError(this.infileError ?? this.serverError(payload));
       case PACKET.LOCAL_INFILE:
-        this.host.sendLocalInfile(parseLocalInfileRequest(payload), (sequenceId + 1) & 0xff, this);
+        this.host.sendLocalInfile(parseLocalInfileRequest(payload), this);
         return false;
       default:
         this.columnCount = parseColumnCount(payload);
@@ -291,7 +188,7 @@ export class QueryCommand extends Command<(ResultSet | Error)[]> {
     this.rows = [];
     if (this.streaming) {
       this.push(new ResultStart(this.columns));
-      this.resolve(this.results);
+      this.resolve(this.outcome);
     }
   }
 
@@ -357,11 +254,11 @@ export class QueryCommand extends Command<(ResultSet | Error)[]> {
     const more = hasMoreResults(statusFlags);
     if (this.streaming) {
       this.push(new ResultEnd(result));
-      this.resolve(this.results);
+      this.resolve(this.outcome);
       if (!more) this.finish();
     } else {
-      this.results.push(result);
-      if (!more) this.resolve(this.results);
+      this.outcome.results.push(result);
+      if (!more) this.resolve(this.outcome);
     }
     return !more;
   }
@@ -370,13 +267,13 @@ export class QueryCommand extends Command<(ResultSet | Error)[]> {
     if (this.streaming) {
       if (!this.settled && this.queue.length === 0) this.fail(err);
       else this.push(new ResultError(err));
-      this.resolve(this.results);
+      this.resolve(this.outcome);
       this.finish();
-    } else if (this.results.length === 0) {
+    } else if (this.outcome.results.length === 0) {
       this.fail(err);
     } else {
-      this.results.push(err);
-      this.resolve(this.results);
+      this.outcome.error = err;
+      this.resolve(this.outcome);
     }
     return true;
   }
