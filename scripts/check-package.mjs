@@ -1,6 +1,8 @@
 // Checks the package as users install it: `npm pack`, install the tarball in a clean temporary
 // project, then import every entry point of the exports map from plain JavaScript (ESM) and
-// from TypeScript under moduleResolution node16, nodenext and bundler.
+// from TypeScript under moduleResolution node16, nodenext and bundler; then compile the types
+// (skipLibCheck off) with the newest @types/node of every maintained Node line and the newest
+// TypeScript 5, as a user installing today gets them.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,6 +13,9 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
 const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+
+/** Node lines whose newest @types/node the declarations must compile with (maintained and current). */
+const NODE_LINES = [20, 22, 24, 26];
 
 const work = mkdtempSync(join(tmpdir(), "aiomysql-pack-"));
 let failed = false;
@@ -86,6 +91,53 @@ export const modules = [${subpaths.map((_, i) => `m${i}`).join(", ")}];
     } catch (e) {
       failed = true;
       console.error(`TypeScript (moduleResolution ${resolution}) FAILED\n${e.stdout ?? e}`);
+    }
+  }
+
+  // The newest type definitions users get: the newest TypeScript 5 with the newest @types/node
+  // of each maintained Node line, skipLibCheck off (declarations must compile against them).
+  const newest = (spec) => {
+    const out = run("npm", ["view", spec, "version", "--json"], app).trim();
+    if (out === "") return null;
+    const list = [JSON.parse(out)].flat();
+    // The registry lists versions in no particular order: take the highest.
+    const key = (v) => v.split(/[.-]/).map((n) => Number(n) || 0);
+    const cmp = (a, b) => key(a).reduce((d, n, i) => d || n - (key(b)[i] ?? 0), 0);
+    return list.sort(cmp).at(-1) ?? null;
+  };
+  const install = (spec) => run("npm", ["install", "--no-audit", "--no-fund", "--silent", spec], app);
+  const ts5 = newest("typescript@^5");
+  install(`typescript@${ts5}`);
+  const appTsc = join(app, "node_modules", "typescript", "bin", "tsc");
+  writeFileSync(
+    join(app, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        module: "nodenext",
+        moduleResolution: "nodenext",
+        target: "es2022",
+        lib: ["es2023", "esnext.disposable"],
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+        types: ["node"],
+      },
+      files: ["check.ts"],
+    }),
+  );
+  for (const line of NODE_LINES) {
+    const version = newest(`@types/node@^${line}`);
+    if (version === null) {
+      console.log(`@types/node ${line}: not published yet, skipped`);
+      continue;
+    }
+    install(`@types/node@${version}`);
+    try {
+      run("node", [appTsc, "-p", "tsconfig.json"], app);
+      console.log(`TypeScript ${ts5} with @types/node ${version} (skipLibCheck false) ok`);
+    } catch (e) {
+      failed = true;
+      console.error(`TypeScript ${ts5} with @types/node ${version} FAILED\n${e.stdout ?? e}`);
     }
   }
 } finally {

@@ -29,7 +29,7 @@ function requireSecure(plugin: string, settings: AuthSettings, io: AuthIo): void
 
 /** Plugins by the name the server uses for them. */
 export const authPlugins = new Map<string, AuthPlugin>([
-  ["mysql_native_password", { start: (s, scramble) => nativePasswordScramble(s.password, scramble) }],
+  ["mysql_native_password", { nulTerminatedScramble: true, start: (s, scramble) => nativePasswordScramble(s.password, scramble) }],
   [
     "mysql_clear_password",
     {
@@ -44,6 +44,11 @@ export const authPlugins = new Map<string, AuthPlugin>([
   // MariaDB: an empty password still signs; the server checks the signature.
   ["client_ed25519", { start: (s, scramble) => ed25519Signature(s.password, scramble) }],
 ]);
+
+/** A scramble without the NUL the server ends it with (when it does). */
+function withoutTerminator(data: Buffer): Buffer {
+  return data.length > 0 && data[data.length - 1] === 0 ? data.subarray(0, -1) : data;
+}
 
 function pluginFor(name: string): AuthPlugin {
   const plugin = authPlugins.get(name);
@@ -103,7 +108,7 @@ export async function authenticate(
         const req = parseAuthSwitchRequest(packet);
         name = req.pluginName;
         plugin = pluginFor(name);
-        nonce = req.pluginData;
+        nonce = plugin.nulTerminatedScramble ? withoutTerminator(req.pluginData) : req.pluginData;
         io.write(await plugin.start(settings, nonce, io));
         break;
       }

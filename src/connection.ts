@@ -1,6 +1,7 @@
 // Connection: aiomysql's connection API over one Session (src/session/), which owns the
 // socket, the command queue and every exchange with the server. What is here is what users
 // call, plus the prepared-statement cache that cursors share.
+import { rethrowWithCallerFrames, withCallerFrames } from "./caller-frames.js";
 import { Cursor, type CursorClass, type DictCursor } from "./cursors.js";
 import type { SSCursor, SSDictCursor } from "./ss-cursors.js";
 import { InterfaceError, OperationalError, commitOutcomeUnknown, type MySQLError } from "./errors.js";
@@ -102,9 +103,12 @@ export class Connection implements AsyncDisposable {
   get echo(): boolean {
     return this.options.echo;
   }
-  /** The connection character set's name in MySQL ("utf8mb4"). */
+  /**
+   * The character set as the caller named it (`"utf8"` stays `"utf8"`, as in aiomysql, whatever
+   * the server resolves that alias to); "utf8mb4" by default.
+   */
   get charset(): string {
-    return this.session.charset.name;
+    return this.options.charset;
   }
   /** The encoding of text sent and received, as Node names it ("utf8"). */
   get encoding(): string {
@@ -224,7 +228,8 @@ export class Connection implements AsyncDisposable {
     if (this.session.closed) throw this.closedError();
     const cls = cursorClass ?? this.options.cursorClass ?? Cursor;
     if (typeof cls !== "function" || !(cls.prototype instanceof Cursor || cls === Cursor)) {
-      throw new InterfaceError("cursor(): the cursor class must be Cursor or a subclass of it");
+      // A TypeError, as aiomysql raises for a class that is not a Cursor subclass.
+      throw new TypeError("cursor(): the cursor class must be Cursor or a subclass of it");
     }
     return new cls(this);
   }
@@ -232,7 +237,7 @@ export class Connection implements AsyncDisposable {
   /** Turns autocommit on or off for this session. */
   async autocommit(value: boolean): Promise<void> {
     if (typeof value !== "boolean") throw new InterfaceError("autocommit(): value must be a boolean");
-    await this.session.query(`SET AUTOCOMMIT = ${value ? 1 : 0}`, { drainAll: true });
+    await this.session.query(`SET AUTOCOMMIT = ${value ? 1 : 0}`, { drainAll: true }).catch(rethrowWithCallerFrames);
   }
 
   /** The session's autocommit mode, from the latest server status flags. */
@@ -242,7 +247,7 @@ export class Connection implements AsyncDisposable {
 
   /** Starts a transaction (BEGIN). */
   async begin(): Promise<void> {
-    await this.session.query("BEGIN", { drainAll: true });
+    await this.session.query("BEGIN", { drainAll: true }).catch(rethrowWithCallerFrames);
   }
 
   /**
@@ -256,13 +261,15 @@ export class Connection implements AsyncDisposable {
     try {
       await withDeadline(this.deadlineHost, "commit()", options, () => this.session.query("COMMIT", { drainAll: true }));
     } catch (e) {
-      throw wasOpen ? commitOutcomeUnknown(e) : e;
+      throw withCallerFrames(wasOpen ? commitOutcomeUnknown(e) : e);
     }
   }
 
   /** Rolls back the current transaction (`timeout` / `signal` as for `commit()`). */
   async rollback(options?: CommandOptions): Promise<void> {
-    await withDeadline(this.deadlineHost, "rollback()", options, () => this.session.query("ROLLBACK", { drainAll: true }));
+    await withDeadline(this.deadlineHost, "rollback()", options, () => this.session.query("ROLLBACK", { drainAll: true })).catch(
+      rethrowWithCallerFrames,
+    );
   }
 
   /** Makes `db` the current database (COM_INIT_DB); `timeout` / `signal` as for `commit()`. */

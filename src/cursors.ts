@@ -3,6 +3,7 @@
 import type { QueryCommand, QueryOutcome, ResultSet } from "./session/commands/query.js";
 import { Cancellation } from "./cancel.js";
 import type { Connection } from "./connection.js";
+import { withCallerFrames } from "./caller-frames.js";
 import { InterfaceError, ProgrammingError } from "./errors.js";
 import { dependsOnMode, escape, interpolate, interpolateText, type SqlText } from "./sql/escape.js";
 import { toQmark } from "./sql/qmark.js";
@@ -255,27 +256,32 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
 
   /** Sends `sql` (as a prepared statement when `params` is given) and loads its first result. */
   protected async run(sql: SqlText, cancel: Cancellation | null = null, params?: readonly SqlParam[]): Promise<void> {
-    const conn = this.checkOpen();
-    // Buffered cursors have nothing to discard: the query is queued in this same tick.
-    const discarding = this.discardPending();
-    if (discarding) await discarding;
-    sql = this.noteExecuted(sql);
-    cancel?.check();
-    const track = cancel ? (cmd: QueryCommand) => cancel.track(cmd) : undefined;
-    let outcome: QueryOutcome;
-    if (params) {
-      const cmd = await conn.executePrepared(sql as string, params, this.rowShape(), false, cancel !== null);
-      track?.(cmd);
-      outcome = await cmd.promise;
-    } else {
-      outcome = await conn.session.query(sql, track ? { shape: this.rowShape(), onCommand: track } : { shape: this.rowShape() });
+    try {
+      const conn = this.checkOpen();
+      // Buffered cursors have nothing to discard: the query is queued in this same tick.
+      const discarding = this.discardPending();
+      if (discarding) await discarding;
+      sql = this.noteExecuted(sql);
+      cancel?.check();
+      const track = cancel ? (cmd: QueryCommand) => cancel.track(cmd) : undefined;
+      let outcome: QueryOutcome;
+      if (params) {
+        const cmd = await conn.executePrepared(sql as string, params, this.rowShape(), false, cancel !== null);
+        track?.(cmd);
+        outcome = await cmd.promise;
+      } else {
+        outcome = await conn.session.query(sql, track ? { shape: this.rowShape(), onCommand: track } : { shape: this.rowShape() });
+      }
+      // Cancelled too late to stop it: the call still reports the cancellation.
+      cancel?.check();
+      this.results = outcome.results;
+      this.resultsError = outcome.error;
+      this.resultIndex = 0;
+      this.loadResult(this.results[0]!);
+    } catch (e) {
+      // Statement errors arrive in a socket callback: give them the caller's frames.
+      throw withCallerFrames(e);
     }
-    // Cancelled too late to stop it: the call still reports the cancellation.
-    cancel?.check();
-    this.results = outcome.results;
-    this.resultsError = outcome.error;
-    this.resultIndex = 0;
-    this.loadResult(this.results[0]!);
   }
 
   /** Records `sql` as the last statement executed; a formatter records the text it writes. */
@@ -318,16 +324,17 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
   /**
    * Runs `query` once per item of `args`. INSERT/REPLACE ... VALUES statements are sent as
    * multi-row statements (each below max_allowed_packet); others run one by one.
-   * Resolves to the total rowCount.
+   * Resolves to the total rowCount, or null when `args` is empty (nothing is run).
    */
-  async executeMany(query: string, args: Iterable<SqlArgs>, options?: ExecuteOptions): Promise<number> {
+  async executeMany(query: string, args: Iterable<SqlArgs>, options?: ExecuteOptions): Promise<number | null> {
     const conn = this.checkOpen();
     if (typeof query !== "string") throw new ProgrammingError("executeMany(): query must be a string");
     if (args === null || args === undefined || typeof (args as Iterable<SqlArgs>)[Symbol.iterator] !== "function") {
       throw new ProgrammingError("executeMany(): args must be an array (or iterable) of argument lists");
     }
     const list = Array.from(args);
-    if (list.length === 0) return 0;
+    // Nothing to run: no statement is sent and, as in aiomysql, there is no row count.
+    if (list.length === 0) return null;
     // Batches are sized in the backslash-escaping form, never shorter than the other.
     const timeZone = conn.options.timezone;
     const escapeOptions = { timeZone };

@@ -1,6 +1,7 @@
 // The PEP 249 exception hierarchy, with server error codes mapped to classes as PyMySQL maps them.
 import { CR } from "./protocol/constants.js";
 import { ER } from "./protocol/er.js";
+import { serverErrorName } from "./protocol/error-names.js";
 
 /** Marks instances so that `instanceof` works across two copies of this package. */
 const KINDS = Symbol.for("aiomysql.error.kinds");
@@ -22,11 +23,21 @@ export interface ErrorDetails {
   sqlState?: string | null;
   /** What the library was doing, such as the SQL text (never a password). */
   sql?: string;
+  /** The server's error message, for errors the server reported (mysql2's `sqlMessage`). */
+  sqlMessage?: string;
+  /** The string code, when the caller knows it better than the errno alone (which server sent it). */
+  code?: string;
   cause?: unknown;
 }
 
 const ER_NAMES: ReadonlyMap<number, string> = new Map(Object.entries(ER).map(([name, code]) => [code, `ER_${name}`]));
 const CR_NAMES: ReadonlyMap<number, string> = new Map(Object.entries(CR).map(([name, code]) => [code, `CR_${name}`]));
+
+/** The string code of an error number; `mariadb` says which server sent it (null: unknown). */
+function codeFor(errno: number, mariadb: boolean | null): string {
+  if (errno >= 2000 && errno < 3000) return CR_NAMES.get(errno) ?? `CR_${errno}`;
+  return serverErrorName(errno, mariadb) ?? ER_NAMES.get(errno) ?? CR_NAMES.get(errno) ?? `ER_${errno}`;
+}
 
 /** The root of every error this library throws (PyMySQL's `MySQLError`). */
 export class MySQLError extends Error {
@@ -34,21 +45,25 @@ export class MySQLError extends Error {
   readonly errno: number | null;
   /** SQLSTATE, for errors the server reported. */
   readonly sqlState: string | null;
-  /** A stable string code: `ER_DUP_ENTRY`, `CR_SERVER_LOST`, or `ER_<n>` for unnamed codes. */
+  /**
+   * A stable string code: the server's name for its error number (`ER_DUP_ENTRY`, MariaDB's or
+   * MySQL's name, whichever server sent it), the client's (`CR_SERVER_LOST`), or `ER_<n>` for
+   * a number neither server names.
+   */
   readonly code: string;
   /** The statement that failed, when the error came from one. */
   sql?: string;
+  /** The server's error message, for errors the server reported (as mysql2's `sqlMessage`). */
+  sqlMessage?: string;
 
   constructor(message: string, details: ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.errno = details.errno ?? null;
     this.sqlState = details.sqlState ?? null;
     if (details.sql !== undefined) this.sql = details.sql;
+    if (details.sqlMessage !== undefined) this.sqlMessage = details.sqlMessage;
     const errno = this.errno;
-    this.code =
-      errno === null
-        ? "AIOMYSQL_ERROR"
-        : (ER_NAMES.get(errno) ?? CR_NAMES.get(errno) ?? (errno >= 2000 && errno < 3000 ? `CR_${errno}` : `ER_${errno}`));
+    this.code = details.code ?? (errno === null ? "AIOMYSQL_ERROR" : codeFor(errno, null));
     // Record the names of every class in the chain so instanceof works across copies.
     const kinds: string[] = [];
     // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- walks constructors of any shape
@@ -150,10 +165,14 @@ export function errorClassFor(errno: number): ErrorClass {
   return ERROR_MAP.get(errno) ?? (errno < 1000 ? InternalError : OperationalError);
 }
 
-/** Builds the error for an ERR packet. */
-export function serverError(errno: number, sqlState: string | null, message: string, sql?: string): MySQLError {
+/**
+ * Builds the error for an ERR packet; `mariadb` says whether a MariaDB server sent it (for the
+ * name in `code`: the two servers name many numbers above 1700 differently).
+ */
+export function serverError(errno: number, sqlState: string | null, message: string, sql?: string, mariadb?: boolean): MySQLError {
   const cls = errorClassFor(errno);
-  return new cls(message, { errno, sqlState, ...(sql === undefined ? {} : { sql }) });
+  const code = codeFor(errno, mariadb ?? null);
+  return new cls(message, { errno, sqlState, sqlMessage: message, code, ...(sql === undefined ? {} : { sql }) });
 }
 
 /** Client-side operational failures (`CR_*` codes), such as a lost connection. */

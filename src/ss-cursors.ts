@@ -1,6 +1,7 @@
 // The unbuffered DB-API cursors: SSCursor and SSDictCursor stream rows from the server with
 // bounded memory, reading them from a streaming QueryCommand.
 import type { Cancellation } from "./cancel.js";
+import { withCallerFrames } from "./caller-frames.js";
 import { Cursor, checkSize } from "./cursors.js";
 import { InterfaceError, NotSupportedError, ProgrammingError } from "./errors.js";
 import type { RowShape } from "./protocol/rows.js";
@@ -27,20 +28,25 @@ export class SSCursor<R = Row> extends Cursor<R> {
   }
 
   protected override async run(sql: SqlText, cancel: Cancellation | null = null, params?: readonly SqlParam[]): Promise<void> {
-    const conn = this.checkOpen();
-    const discarding = this.discardPending();
-    if (discarding) await discarding;
-    sql = this.noteExecuted(sql);
-    cancel?.check();
-    const stream = params
-      ? await conn.executePrepared(sql as string, params, this.rowShape(), true, cancel !== null)
-      : conn.session.queryStream(sql, this.rowShape(), cancel !== null);
-    cancel?.track(stream);
-    this.stream = stream;
-    this.streamCancel = cancel;
-    await stream.promise;
-    await this.loadNext();
-    cancel?.check();
+    try {
+      const conn = this.checkOpen();
+      const discarding = this.discardPending();
+      if (discarding) await discarding;
+      sql = this.noteExecuted(sql);
+      cancel?.check();
+      const stream = params
+        ? await conn.executePrepared(sql as string, params, this.rowShape(), true, cancel !== null)
+        : conn.session.queryStream(sql, this.rowShape(), cancel !== null);
+      cancel?.track(stream);
+      this.stream = stream;
+      this.streamCancel = cancel;
+      await stream.promise;
+      await this.loadNext();
+      cancel?.check();
+    } catch (e) {
+      // Statement errors arrive in a socket callback: give them the caller's frames.
+      throw withCallerFrames(e);
+    }
   }
 
   /** A stream's error, as the cancellation of its execute() reports it when it was cancelled. */
@@ -57,7 +63,7 @@ export class SSCursor<R = Row> extends Cursor<R> {
     }
     if (item instanceof ResultError) {
       this.resultDone = true;
-      throw this.streamError(item.error);
+      throw withCallerFrames(this.streamError(item.error));
     }
     if (item instanceof ResultStart) {
       this.setResultInfo({ columns: item.columns, insertId: 0, warnings: 0 });
@@ -90,7 +96,7 @@ export class SSCursor<R = Row> extends Cursor<R> {
     }
     if (item instanceof ResultError) {
       this.resultDone = true;
-      throw this.streamError(item.error);
+      throw withCallerFrames(this.streamError(item.error));
     }
     if (item === undefined || item instanceof ResultStart) {
       this.resultDone = true;
@@ -108,12 +114,13 @@ export class SSCursor<R = Row> extends Cursor<R> {
   override async fetchMany<T = R>(size: number = this.arraySize): Promise<T[]> {
     this.checkOpen();
     checkSize(size);
-    return this.readRows<T>(size);
+    // Awaited (not returned) so that an error's caller frames reach the caller.
+    return await this.readRows<T>(size);
   }
 
   override async fetchAll<T = R>(): Promise<T[]> {
     this.checkOpen();
-    return this.readRows<T>(Infinity);
+    return await this.readRows<T>(Infinity);
   }
 
   /**

@@ -52,9 +52,10 @@ export interface AcquireTrace {
   waiting: number;
 }
 
-export const connectChannel = tracingChannel<unknown, ConnectTrace & object>("aiomysql:connect");
-export const queryChannel = tracingChannel<unknown, QueryTrace & object>("aiomysql:query");
-export const acquireChannel = tracingChannel<unknown, AcquireTrace & object>("aiomysql:pool:acquire");
+// The store type is `object`: @types/node 24 and later require it to be one (TS2344 otherwise).
+export const connectChannel = tracingChannel<object, ConnectTrace>("aiomysql:connect");
+export const queryChannel = tracingChannel<object, QueryTrace>("aiomysql:query");
+export const acquireChannel = tracingChannel<object, AcquireTrace>("aiomysql:pool:acquire");
 
 /** Writes a statement to the "aiomysql" logger (the `echo` option). */
 export function echo(sql: string): void {
@@ -68,5 +69,5 @@ export function traced<T, C extends object>(
   fn: () => Promise<T>,
 ): Promise<T> {
   if (!channel.hasSubscribers) return fn();
-  return (channel as unknown as ReturnType<typeof tracingChannel<unknown, C>>).tracePromise(fn, context());
+  return (channel as unknown as ReturnType<typeof tracingChannel<object, C>>).tracePromise(fn, context());
 }

@@ -75,6 +75,7 @@ function encryptWithRetrievedKey(plugin: string, key: Buffer, s: AuthSettings, s
 
 /** caching_sha2_password: a SHA-256 scramble first; the password itself when the server's cache misses. */
 export const cachingSha2Password: AuthPlugin = {
+  nulTerminatedScramble: true,
   start: (s, scramble) => cachingSha2Scramble(s.password, scramble),
   moreData: (data, s, scramble, io) => {
     if (data.length === 1 && data[0] === CACHING_SHA2.FAST_AUTH_SUCCESS) return null;
@@ -88,6 +89,7 @@ export const cachingSha2Password: AuthPlugin = {
 
 /** sha256_password: the password itself over TLS/unix sockets, RSA-encrypted over plain TCP. */
 export const sha256Password: AuthPlugin = {
+  nulTerminatedScramble: true,
   start: (s, scramble, io) => {
     // An empty password is a single NUL whatever the transport.
     if (s.password === "") return Buffer.from([0]);

@@ -30,6 +30,13 @@ export interface AuthSettings {
 
 /** One authentication plugin: its first response and how it answers "more data" packets. */
 export interface AuthPlugin {
+  /**
+   * True for plugins whose data is a scramble the server terminates with a NUL
+   * (mysql_native_password, caching_sha2_password, sha256_password): the exchange drops
+   * that byte from an auth switch's data. Plugins whose data is raw bytes (client_ed25519's
+   * random nonce, which ends in 0x00 once in 256) get the data untouched.
+   */
+  readonly nulTerminatedScramble?: boolean;
   /** Bytes of the first response for this plugin, given the server's nonce. */
   start(settings: AuthSettings, scramble: Buffer, io: AuthIo): Buffer | Promise<Buffer>;
   /** Handles an AuthMoreData packet (0x01 + data); returns bytes to send, or null to send nothing. */

@@ -1,8 +1,9 @@
-// Which statements a cluster pool may send to a replica. A small scan over the SQL text that
-// skips string literals, quoted identifiers and comments; it answers "read" only for statements
+// Which statements a cluster pool may send to a replica. It reads the statement through the
+// project's one SQL lexer (src/sql/lexer.ts), so string literals, quoted identifiers and comments
+// are skipped exactly where the server skips them, and the code of an executable comment
+// (`/*! ... */`, which the server runs) is read as code. It answers "read" only for statements
 // that are recognisably reads, and "write" for everything else (the safe side).
-//
-// Kept to one function so it can move onto the project's one SQL lexer unchanged in meaning.
+import { isQuoted, SqlLexer, Tok } from "../sql/lexer.js";
 
 /** Words that make a SELECT depend on, or change, the session or the data: such a statement goes to the writer. */
 const WRITER_WORDS = new Set([
@@ -35,84 +36,100 @@ const WRITER_WORDS = new Set([
 /** Statements that start with one of these words may be reads. */
 const READ_STARTS = new Set(["SELECT", "SHOW", "WITH", "VALUES", "TABLE", "DESCRIBE", "DESC", "EXPLAIN"]);
 
+/** True for the characters that start a keyword or a function name. */
+function isWordStart(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x24; // A-Z a-z _ $
+}
+
+/** True for the characters that continue a keyword or a function name. */
+function isWordChar(c: number): boolean {
+  return isWordStart(c) || (c >= 0x30 && c <= 0x39);
+}
+
+/** True for the blanks between tokens (space, tab, newline, ... as the server's my_isspace). */
+function isBlank(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+}
+
 /**
  * "read" when `sql` is one statement that is recognisably a read (SELECT, SHOW, WITH ... SELECT,
  * with no locking clause, INTO, user variable, lock function, LAST_INSERT_ID() or sequence
  * function); "write" otherwise.
+ *
+ * The session's sql_mode is not known here, so a statement with a backslash is read in both
+ * backslash modes and is a read only when it is one in both: `'a\' FOR UPDATE '` hides the
+ * FOR UPDATE only while backslashes escape.
  */
 export function classifyStatement(sql: string): "read" | "write" {
-  const n = sql.length;
-  let i = 0;
+  const read = classify(sql, false);
+  if (read === "write" || !sql.includes("\\")) return read;
+  return classify(sql, true);
+}
+
+/** `classifyStatement()` in one backslash mode. */
+function classify(sql: string, noBackslashEscapes: boolean): "read" | "write" {
+  const lexer = new SqlLexer(sql, noBackslashEscapes);
   let first: string | null = null;
-  let ended = false; // a ';' was seen: anything after it but blanks makes a second statement
-  while (i < n) {
-    const c = sql[i]!;
-    if (c === "'" || c === '"' || c === "`") {
-      // A quoted string or identifier: a doubled quote or (not in backticks) a backslash escapes.
-      i++;
-      while (i < n) {
-        const d = sql[i]!;
-        if (d === "\\" && c !== "`") i += 2;
-        else if (d === c && sql[i + 1] === c) i += 2;
-        else if (d === c) break;
-        else i++;
-      }
-      if (i >= n) return "write"; // unterminated: not something to judge
-      i++;
-      if (ended) return "write";
+  let ended = false; // a ';' was seen: anything after it but blanks and comments makes a second statement
+  for (let t = lexer.next(); t !== Tok.End; t = lexer.next()) {
+    // A versioned executable comment that the server does not run ends at its first `*/`, even
+    // one that the code reading puts inside a string or a `-- ` comment: where the two readings
+    // disagree about where the comment ends, judge neither.
+    if (lexer.inExecutable && (t === Tok.LineComment || isQuoted(t)) && sql.slice(lexer.start, lexer.end).includes("*/")) {
+      return "write";
+    }
+    if (t === Tok.LineComment) continue;
+    if (t === Tok.BlockComment) {
+      if (lexer.unterminated) return "write"; // not something to judge
       continue;
     }
-    if (c === "-" && sql[i + 1] === "-" && (i + 2 >= n || /\s/.test(sql[i + 2]!))) {
-      while (i < n && sql[i] !== "\n") i++;
-      continue;
-    }
-    if (c === "#") {
-      while (i < n && sql[i] !== "\n") i++;
-      continue;
-    }
-    if (c === "/" && sql[i + 1] === "*") {
-      // /*! ... */ and /*M! ... */ are executed by the server: treat them as code, not comments.
-      if (sql[i + 2] === "!" || (sql[i + 2] === "M" && sql[i + 3] === "!")) return "write";
-      const close = sql.indexOf("*/", i + 2);
-      if (close === -1) return "write";
-      i = close + 2;
-      continue;
-    }
-    if (/\s/.test(c)) {
-      i++;
-      continue;
-    }
+    if (t === Tok.ExecutableEnd) continue;
     if (ended) return "write";
-    if (c === ";") {
-      ended = true;
-      i++;
+    if (t === Tok.ExecutableStart) continue;
+    if (t !== Tok.Code) {
+      if (lexer.unterminated) return "write";
+      if (first === null) return "write"; // a statement does not start with a literal
       continue;
     }
-    if (c === "@") {
-      // @@system_variable is fine; @user_variable is session state of the connection that set it.
-      if (sql[i + 1] !== "@") return "write";
-      i += 2;
-      continue;
-    }
-    if (/[A-Za-z_$]/.test(c)) {
-      let j = i + 1;
-      while (j < n && /[A-Za-z0-9_$]/.test(sql[j]!)) j++;
-      const word = sql.slice(i, j).toUpperCase();
-      i = j;
-      if (first === null) {
-        if (!READ_STARTS.has(word)) return "write";
-        first = word;
-      } else if (WRITER_WORDS.has(word)) {
-        return "write";
+    const end = lexer.end;
+    let i = lexer.start;
+    while (i < end) {
+      const c = sql.charCodeAt(i);
+      if (isBlank(c)) {
+        i++;
+        continue;
       }
-      continue;
+      if (ended) return "write";
+      if (c === 0x3b) {
+        // ;
+        ended = true;
+        i++;
+        continue;
+      }
+      if (c === 0x40) {
+        // @@system_variable is fine; @user_variable is session state of the connection that set it.
+        if (sql.charCodeAt(i + 1) !== 0x40) return "write";
+        i += 2;
+        continue;
+      }
+      if (isWordStart(c)) {
+        let j = i + 1;
+        while (j < end && isWordChar(sql.charCodeAt(j))) j++;
+        const word = sql.slice(i, j).toUpperCase();
+        i = j;
+        if (first === null) {
+          if (!READ_STARTS.has(word)) return "write";
+          first = word;
+        } else if (WRITER_WORDS.has(word)) {
+          return "write";
+        }
+        continue;
+      }
+      if (first === null && c !== 0x28) return "write"; // only `(` may come first: (SELECT ...) UNION (SELECT ...)
+      i++;
     }
-    if (c === "(" && first === null) {
-      i++; // (SELECT ...) UNION (SELECT ...)
-      continue;
-    }
-    if (first === null) return "write";
-    i++;
   }
+  // An executable comment left open runs to the end of the text: the server refuses it.
+  if (lexer.inExecutable) return "write";
   return first === null ? "write" : "read";
 }

@@ -1,10 +1,20 @@
 // Kysely's Driver and DatabaseConnection on an aiomysql Pool.
-import type { CompiledQuery, DatabaseConnection, Driver, QueryResult, TransactionSettings } from "kysely";
+import {
+  CompiledQuery,
+  IdentifierNode,
+  RawNode,
+  createQueryId,
+  type DatabaseConnection,
+  type Driver,
+  type QueryCompiler,
+  type QueryResult,
+  type TransactionSettings,
+} from "kysely";
 import { ClusterPool } from "../cluster/pool.js";
 import type { Connection } from "../connection.js";
 import { SSDictCursor } from "../ss-cursors.js";
 import { ProgrammingError } from "../errors.js";
-import { escapeId } from "../sql/escape.js";
+import { withCallerFrames } from "../caller-frames.js";
 import type { SqlText } from "../sql/escape.js";
 import { qmarkText } from "../sql/qmark.js";
 import { pooledConnection } from "../pool-lease.js";
@@ -23,16 +33,21 @@ export interface AiomysqlDialectConfig {
 }
 
 const OBJECT_ROWS = { kind: "object" } as const;
+// An UPDATE's info message: "Rows matched: 1  Changed: 0  Warnings: 0".
+const MATCHED_RE = /\bRows matched:\s*(\d+)/;
 const CHANGED_RE = /\bChanged:\s*(\d+)/;
 
-/** Kysely's isolation levels, as MySQL spells them. */
-const ISOLATION_LEVELS: Readonly<Record<string, string>> = {
-  "read uncommitted": "READ UNCOMMITTED",
-  "read committed": "READ COMMITTED",
-  "repeatable read": "REPEATABLE READ",
-  serializable: "SERIALIZABLE",
-};
-const ACCESS_MODES: Readonly<Record<string, string>> = { "read only": "READ ONLY", "read write": "READ WRITE" };
+/** The isolation levels and access modes MySQL accepts, in Kysely's (and MySQL's) spelling. */
+const ISOLATION_LEVELS: ReadonlySet<string> = new Set(["read uncommitted", "read committed", "repeatable read", "serializable"]);
+const ACCESS_MODES: ReadonlySet<string> = new Set(["read only", "read write"]);
+
+/** A SAVEPOINT-family statement naming `savepointName`, compiled by Kysely (which quotes the name). */
+function savepointCommand(command: string, savepointName: string, compileQuery: QueryCompiler["compileQuery"]): CompiledQuery {
+  return compileQuery(
+    RawNode.createWithChildren([RawNode.createWithSql(`${command} `), IdentifierNode.create(savepointName)]),
+    createQueryId(),
+  );
+}
 
 /** One pooled connection as Kysely sees it. */
 export class AiomysqlConnection implements DatabaseConnection {
@@ -40,10 +55,13 @@ export class AiomysqlConnection implements DatabaseConnection {
   readonly connection: Connection;
   /** @internal Autocommit was off when Kysely took the connection: turn it off again on release. */
   restoreAutocommit = false;
+  /** @internal The pool the connection came from, which it goes back to even while the driver is destroyed. */
+  readonly pool: Pool;
 
   /** @internal */
-  constructor(connection: Connection) {
+  constructor(connection: Connection, pool: Pool) {
     this.connection = connection;
+    this.pool = pool;
   }
 
   /** The query with its `?` bound, formatted when it is written if its text depends on the sql_mode. */
@@ -53,21 +71,28 @@ export class AiomysqlConnection implements DatabaseConnection {
 
   /**
    * Runs a compiled query, binding its `?` parameters client-side. Rows are objects keyed by
-   * column name; `insertId`, `numAffectedRows` and `numChangedRows` are bigints. When the SQL
-   * holds several statements, the first result is returned.
+   * column name; `insertId`, `numAffectedRows` and `numChangedRows` are bigints. For an UPDATE,
+   * `numAffectedRows` counts the rows matched, even if not changed (as Kysely documents it),
+   * and `numChangedRows` those changed. When the SQL holds several statements, the first
+   * result is returned. Errors carry the caller's stack frames.
    */
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     const sql = this.bind(compiledQuery);
-    const {
-      results: [result],
-    } = await this.connection.session.query(sql, { shape: OBJECT_ROWS, drainAll: true });
+    let outcome;
+    try {
+      outcome = await this.connection.session.query(sql, { shape: OBJECT_ROWS, drainAll: true });
+    } catch (e) {
+      throw withCallerFrames(e);
+    }
+    const result = outcome.results[0];
     if (result === undefined) throw new ProgrammingError("The query returned no result");
     if (result.columns !== null) return { rows: result.rows as R[] };
+    const matched = MATCHED_RE.exec(result.info);
     const changed = CHANGED_RE.exec(result.info);
     const insertId = BigInt(result.insertId);
     return {
       rows: [],
-      numAffectedRows: BigInt(result.affectedRows),
+      numAffectedRows: BigInt(matched ? matched[1]! : result.affectedRows),
       ...(insertId !== 0n ? { insertId } : {}),
       ...(changed ? { numChangedRows: BigInt(changed[1]!) } : {}),
     };
@@ -88,6 +113,8 @@ export class AiomysqlConnection implements DatabaseConnection {
         if (rows.length === 0) return;
         yield { rows };
       }
+    } catch (e) {
+      throw withCallerFrames(e);
     } finally {
       await cursor.close();
     }
@@ -104,6 +131,8 @@ export class AiomysqlDriver implements Driver {
   private readonly config: AiomysqlDialectConfig;
   private readonly connections = new WeakMap<Connection, AiomysqlConnection>();
   private pool: Pool | null = null;
+  private destroyed = false;
+  private closing: Promise<void> | null = null;
 
   constructor(config: AiomysqlDialectConfig) {
     this.config = { ...config };
@@ -118,6 +147,7 @@ export class AiomysqlDriver implements Driver {
   }
 
   private live(): Pool {
+    if (this.destroyed) throw new ProgrammingError("AiomysqlDialect: the Kysely instance was destroyed");
     if (this.pool === null) throw new ProgrammingError("AiomysqlDialect: the driver was not initialised");
     return this.pool;
   }
@@ -131,7 +161,7 @@ export class AiomysqlDriver implements Driver {
     const pool = this.live();
     if (pool instanceof ClusterPool) {
       // A cluster pool: reads outside a transaction go to replicas, statement by statement.
-      const routed = new RoutedConnection(pool, (raw) => new AiomysqlConnection(raw));
+      const routed = new RoutedConnection(pool, (raw) => new AiomysqlConnection(raw, pool));
       if (this.config.onReserveConnection) await this.config.onReserveConnection(routed);
       return routed;
     }
@@ -141,7 +171,7 @@ export class AiomysqlDriver implements Driver {
       const key = pooledConnection(raw);
       let conn = this.connections.get(key);
       if (conn === undefined) {
-        conn = new AiomysqlConnection(raw);
+        conn = new AiomysqlConnection(raw, pool);
         this.connections.set(key, conn);
         if (this.config.onCreateConnection) await this.config.onCreateConnection(conn);
       } else {
@@ -159,45 +189,61 @@ export class AiomysqlDriver implements Driver {
     }
   }
 
+  /**
+   * BEGIN, after SET TRANSACTION for an isolation level or access mode (which MySQL applies to
+   * the next transaction only). Every transaction statement goes through `executeQuery`, so
+   * Kysely's `log` sees it, in the SQL Kysely's mysql2 driver sends.
+   */
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    const conn = connection as AiomysqlConnection;
     const parts: string[] = [];
     if (settings.isolationLevel !== undefined) {
-      const level = ISOLATION_LEVELS[settings.isolationLevel];
-      if (level === undefined) throw new ProgrammingError(`MySQL has no isolation level ${JSON.stringify(settings.isolationLevel)}`);
-      parts.push(`ISOLATION LEVEL ${level}`);
+      if (!ISOLATION_LEVELS.has(settings.isolationLevel)) {
+        throw new ProgrammingError(`MySQL has no isolation level ${JSON.stringify(settings.isolationLevel)}`);
+      }
+      parts.push(`isolation level ${settings.isolationLevel}`);
     }
     if (settings.accessMode !== undefined) {
-      const mode = ACCESS_MODES[settings.accessMode];
-      if (mode === undefined) throw new ProgrammingError(`Unknown transaction access mode ${JSON.stringify(settings.accessMode)}`);
-      parts.push(mode);
+      if (!ACCESS_MODES.has(settings.accessMode)) {
+        throw new ProgrammingError(`Unknown transaction access mode ${JSON.stringify(settings.accessMode)}`);
+      }
+      parts.push(settings.accessMode);
     }
-    // SET TRANSACTION applies to the next transaction only.
-    if (parts.length > 0) await conn.run(`SET TRANSACTION ${parts.join(", ")}`);
-    await conn.run("BEGIN");
+    if (parts.length > 0) await connection.executeQuery(CompiledQuery.raw(`set transaction ${parts.join(", ")}`));
+    await connection.executeQuery(CompiledQuery.raw("begin"));
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    await (connection as AiomysqlConnection).run("COMMIT");
+    await connection.executeQuery(CompiledQuery.raw("commit"));
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    await (connection as AiomysqlConnection).run("ROLLBACK");
+    await connection.executeQuery(CompiledQuery.raw("rollback"));
   }
 
-  async savepoint(connection: DatabaseConnection, savepointName: string): Promise<void> {
-    await (connection as AiomysqlConnection).run(`SAVEPOINT ${escapeId(savepointName)}`);
+  async savepoint(connection: DatabaseConnection, savepointName: string, compileQuery: QueryCompiler["compileQuery"]): Promise<void> {
+    await connection.executeQuery(savepointCommand("savepoint", savepointName, compileQuery));
   }
 
-  async rollbackToSavepoint(connection: DatabaseConnection, savepointName: string): Promise<void> {
-    await (connection as AiomysqlConnection).run(`ROLLBACK TO SAVEPOINT ${escapeId(savepointName)}`);
+  async rollbackToSavepoint(
+    connection: DatabaseConnection,
+    savepointName: string,
+    compileQuery: QueryCompiler["compileQuery"],
+  ): Promise<void> {
+    await connection.executeQuery(savepointCommand("rollback to", savepointName, compileQuery));
   }
 
-  async releaseSavepoint(connection: DatabaseConnection, savepointName: string): Promise<void> {
-    await (connection as AiomysqlConnection).run(`RELEASE SAVEPOINT ${escapeId(savepointName)}`);
+  async releaseSavepoint(
+    connection: DatabaseConnection,
+    savepointName: string,
+    compileQuery: QueryCompiler["compileQuery"],
+  ): Promise<void> {
+    await connection.executeQuery(savepointCommand("release savepoint", savepointName, compileQuery));
   }
 
-  /** Gives the connection back to the pool (which rolls back anything left open). */
+  /**
+   * Gives the connection back to the pool it came from (which rolls back anything left open),
+   * also while `destroy()` waits for it: the pool then closes it.
+   */
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
     if (connection instanceof RoutedConnection) return connection.release();
     const conn = connection as AiomysqlConnection;
@@ -205,17 +251,23 @@ export class AiomysqlDriver implements Driver {
     if (conn.restoreAutocommit) {
       conn.restoreAutocommit = false;
       // A connection whose autocommit cannot be restored must not go back to other borrowers.
-      if (!raw.closed) await raw.autocommit(false).catch(() => raw.close());
+      if (!raw.closed && !conn.pool.closed) await raw.autocommit(false).catch(() => raw.close());
     }
-    this.live().release(raw);
+    conn.pool.release(raw);
   }
 
-  /** Closes the pool and waits for its connections, as Kysely's mysql2 driver ends its pool. */
-  async destroy(): Promise<void> {
-    const pool = this.pool;
-    if (pool === null) return;
-    this.pool = null;
-    pool.close();
-    await pool.waitClosed();
+  /**
+   * Closes the pool as Kysely's mysql2 driver ends its pool: no new work starts, queries and
+   * streams still running finish (and report their own outcome), and the returned promise
+   * resolves once their connections are back and closed.
+   */
+  destroy(): Promise<void> {
+    if (this.closing === null) {
+      this.destroyed = true;
+      const pool = this.pool;
+      if (pool !== null) pool.close();
+      this.closing = pool === null ? Promise.resolve() : pool.waitClosed();
+    }
+    return this.closing;
   }
 }

@@ -7,6 +7,8 @@ import type { Connection } from "../connection.js";
 import type { Pool } from "../pool.js";
 import type { AiomysqlConnection } from "./driver.js";
 
+const READ_ONLY_TRANSACTION = /^SET TRANSACTION\b.*\bREAD ONLY\b/i;
+
 /** A Kysely connection on a cluster pool: each read outside a transaction goes to a replica. */
 export class RoutedConnection implements DatabaseConnection {
   private readonly pool: Pool;
@@ -49,6 +51,8 @@ export class RoutedConnection implements DatabaseConnection {
 
   /** Runs a compiled query: a read on a replica (one statement), anything else on the pinned writer. */
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    // The driver's "set transaction read only" starts a transaction a replica can run.
+    if (this.pinned === null && READ_ONLY_TRANSACTION.test(compiledQuery.sql)) return (await this.pin(true)).executeQuery<R>(compiledQuery);
     if (this.pinned !== null || classifyStatement(compiledQuery.sql) === "write") {
       return (await this.pin(false)).executeQuery<R>(compiledQuery);
     }
@@ -79,7 +83,7 @@ export class RoutedConnection implements DatabaseConnection {
    * sets a READ ONLY transaction, else to the writable node.
    */
   async run(sql: string): Promise<void> {
-    await (await this.pin(this.pinned === null && /^SET TRANSACTION\b.*\bREAD ONLY\b/i.test(sql))).run(sql);
+    await (await this.pin(this.pinned === null && READ_ONLY_TRANSACTION.test(sql))).run(sql);
   }
 
   /** @internal Gives the pinned connection back. */

@@ -1,130 +1,109 @@
 // SQL text for spans: literals replaced by `?` (OpenTelemetry's "sanitized" db.query.text), and
-// the statement's operation name. One pass over the text that knows MySQL's quoting: string
-// literals ('...', "...", with backslash escapes and doubled quotes), backtick identifiers,
-// comments (#, -- , /* */), hexadecimal and bit literals (X'..', 0x.., B'..', 0b..) and numbers.
+// the statement's operation name. Both read the text through the project's one SQL lexer
+// (src/sql/lexer.ts), so quotes, comments and executable comments (`/*! ... */`, whose content
+// the server runs as code) are found exactly where the server finds them. Inside code, this file
+// recognises numbers and hexadecimal and bit literals (X'..', 0x.., B'..', 0b..).
+import { SqlLexer, Tok } from "../sql/lexer.js";
 
-const IDENT_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
-const DIGIT = /[0-9]/;
+const NUMBER = /^(\d+\.?\d*(e[-+]?\d+)?|\.\d+|0x[0-9a-f]+|0b[01]+)$/i;
 
-/** Index just past the quoted run that starts at `i` with `quote` (unterminated: the end). */
-function skipQuoted(sql: string, i: number, quote: string, backslashes: boolean): number {
-  let j = i + 1;
-  while (j < sql.length) {
-    const c = sql[j];
-    if (backslashes && c === "\\") {
-      j += 2;
-      continue;
-    }
-    if (c === quote) {
-      if (sql[j + 1] === quote) {
-        j += 2;
-        continue;
-      }
-      return j + 1;
-    }
-    j++;
-  }
-  return sql.length;
+/** True for the character codes of `0`-`9`. */
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
 }
 
-/** Index just past the comment starting at `i`, or -1 when none starts there. */
-function skipComment(sql: string, i: number): number {
-  const c = sql[i];
-  const next = sql[i + 1];
-  if (c === "#" || (c === "-" && next === "-" && (sql[i + 2] === undefined || /\s/.test(sql[i + 2]!)))) {
-    const nl = sql.indexOf("\n", i);
-    return nl === -1 ? sql.length : nl;
+/** True for the character codes that stand in an identifier: A-Z a-z 0-9 _ $ and any non-ASCII one. */
+function isIdentChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || isDigit(c) || c === 0x5f || c === 0x24 || c >= 0x80;
+}
+
+/** True when the character at `i` is part of an identifier (false before the text starts). */
+function isIdentAt(sql: string, i: number): boolean {
+  return i >= 0 && isIdentChar(sql.charCodeAt(i));
+}
+
+/** The code `sql[start, end)` with its numbers replaced by `?`. */
+function sanitizeCode(sql: string, start: number, end: number): string {
+  let out = "";
+  let last = start;
+  let i = start;
+  while (i < end) {
+    const c = sql.charCodeAt(i);
+    if (!isIdentChar(c) && c !== 0x2e) {
+      i++;
+      continue;
+    }
+    const prevIsIdent = isIdentAt(sql, i - 1);
+    if (!prevIsIdent && isDigit(c)) {
+      // A number (1, 1.5, 1e-3, 0x1F, 0b101), unless it starts an identifier such as 1abc.
+      let j = i + 1;
+      while (j < end) {
+        const d = sql.charCodeAt(j);
+        if (!isIdentChar(d) && d !== 0x2e) break;
+        const sign = sql.charCodeAt(j + 1);
+        if ((d === 0x65 || d === 0x45) && (sign === 0x2d || sign === 0x2b) && j + 1 < end) j++; // e- e+
+        j++;
+      }
+      if (NUMBER.test(sql.slice(i, j))) {
+        out += sql.slice(last, i) + "?";
+        last = j;
+      }
+      i = j;
+      continue;
+    }
+    if (c === 0x2e) {
+      // .5
+      if (!prevIsIdent && i + 1 < end && isDigit(sql.charCodeAt(i + 1))) {
+        let j = i + 1;
+        while (j < end && isDigit(sql.charCodeAt(j))) j++;
+        out += sql.slice(last, i) + "?";
+        last = i = j;
+      } else {
+        i++;
+      }
+      continue;
+    }
+    // An identifier or keyword: skipped whole, so a digit inside it is not a number.
+    i++;
+    while (i < end && isIdentChar(sql.charCodeAt(i))) i++;
   }
-  if (c === "/" && next === "*") {
-    const close = sql.indexOf("*/", i + 2);
-    return close === -1 ? sql.length : close + 2;
-  }
-  return -1;
+  return last === start ? sql.slice(start, end) : out + sql.slice(last, end);
+}
+
+/** True when the string literal at `start` is the quoted part of a X'..' or B'..' literal. */
+function isHexOrBitPrefix(sql: string, start: number): boolean {
+  const p = sql[start - 1];
+  return (p === "x" || p === "X" || p === "b" || p === "B") && !isIdentAt(sql, start - 2) && sql[start] === "'";
 }
 
 /**
  * The statement with every literal value replaced by `?`: `SELECT * FROM t WHERE a = ? AND b IN (?, ?)`.
- * Identifiers, keywords, comments and placeholders stay. `noBackslashEscapes` is the session's
- * NO_BACKSLASH_ESCAPES (backslashes then do not escape inside strings).
+ * Identifiers, keywords, comments and placeholders stay; the code of an executable comment is
+ * sanitized like any other code. `noBackslashEscapes` is the session's NO_BACKSLASH_ESCAPES
+ * (backslashes then do not escape inside strings).
  */
 export function sanitizeSql(sql: string, noBackslashEscapes = false): string {
+  const lexer = new SqlLexer(sql, noBackslashEscapes);
   let out = "";
-  let i = 0;
-  const n = sql.length;
-  while (i < n) {
-    const c = sql[i]!;
-    const comment = skipComment(sql, i);
-    if (comment !== -1) {
-      out += sql.slice(i, comment);
-      i = comment;
-      continue;
-    }
-    if (c === "'" || c === '"') {
-      i = skipQuoted(sql, i, c, !noBackslashEscapes);
+  for (let t = lexer.next(); t !== Tok.End; t = lexer.next()) {
+    if (t === Tok.Code) {
+      out += sanitizeCode(sql, lexer.start, lexer.end);
+    } else if (t === Tok.SingleQuoted || t === Tok.DoubleQuoted) {
+      // X'1F' and B'101' become one `?`; a charset introducer (_utf8mb4'..', N'..') stays as written.
+      if (isHexOrBitPrefix(sql, lexer.start) && out.length > 0) out = out.slice(0, -1);
       out += "?";
-      continue;
+    } else {
+      out += sql.slice(lexer.start, lexer.end);
     }
-    if (c === "`") {
-      const end = skipQuoted(sql, i, "`", false);
-      out += sql.slice(i, end);
-      i = end;
-      continue;
-    }
-    const prevIsIdent = i > 0 && IDENT_CHAR.test(sql[i - 1]!);
-    // X'1F' and B'101' literals (an optional charset introducer before a string stays as written).
-    if (!prevIsIdent && (c === "x" || c === "X" || c === "b" || c === "B") && sql[i + 1] === "'") {
-      i = skipQuoted(sql, i + 1, "'", false);
-      out += "?";
-      continue;
-    }
-    if (!prevIsIdent && DIGIT.test(c)) {
-      // A number (1, 1.5, 1e-3, 0x1F, 0b101), unless it starts an identifier such as 1abc.
-      let j = i + 1;
-      while (j < n && (IDENT_CHAR.test(sql[j]!) || sql[j] === ".")) {
-        if ((sql[j] === "e" || sql[j] === "E") && (sql[j + 1] === "-" || sql[j + 1] === "+")) j++;
-        j++;
-      }
-      const word = sql.slice(i, j);
-      if (/^(\d+\.?\d*(e[-+]?\d+)?|\.\d+|0x[0-9a-f]+|0b[01]+)$/i.test(word)) {
-        out += "?";
-      } else {
-        out += word;
-      }
-      i = j;
-      continue;
-    }
-    if (c === "." && !prevIsIdent && DIGIT.test(sql[i + 1] ?? "")) {
-      let j = i + 1;
-      while (j < n && DIGIT.test(sql[j]!)) j++;
-      out += "?";
-      i = j;
-      continue;
-    }
-    if (IDENT_CHAR.test(c)) {
-      let j = i + 1;
-      while (j < n && IDENT_CHAR.test(sql[j]!)) j++;
-      out += sql.slice(i, j);
-      i = j;
-      continue;
-    }
-    out += c;
-    i++;
   }
   return out;
 }
 
 /** The statement's first keyword, upper-cased (`SELECT`, `INSERT`, `BEGIN`, ...), or null. */
 export function operationName(sql: string): string | null {
-  let i = 0;
-  while (i < sql.length) {
-    if (/\s|\(/.test(sql[i]!)) {
-      i++;
-      continue;
-    }
-    const comment = skipComment(sql, i);
-    if (comment === -1) break;
-    i = comment;
-  }
-  const m = /^[A-Za-z]+/.exec(sql.slice(i, i + 32));
+  // Blanks, `(`, comments and the markers of executable comments are skipped; their code is read.
+  const lexer = new SqlLexer(sql);
+  lexer.skipSpace(0x28);
+  const m = /^[A-Za-z]+/.exec(sql.slice(lexer.end, lexer.end + 32));
   return m ? m[0].toUpperCase() : null;
 }

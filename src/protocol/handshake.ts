@@ -148,18 +148,22 @@ function lenencSize(n: number): number {
 /** Protocol::AuthSwitchRequest: 0xFE, plugin name, plugin data. */
 export interface AuthSwitchRequest {
   pluginName: string;
+  /**
+   * The plugin's data exactly as sent (string<EOF>). Whether a trailing 0x00 is a
+   * terminator or a data byte depends on the plugin: the scramble plugins end their
+   * 20-byte nonce with a NUL, but client_ed25519's 32 random bytes may end in 0x00.
+   */
   pluginData: Buffer;
 }
 
+/** Parses Protocol::AuthSwitchRequest, leaving the plugin data untouched. */
 export function parseAuthSwitchRequest(payload: Buffer): AuthSwitchRequest {
   const r = new PacketReader(payload);
   if (r.u8() !== PACKET.AUTH_SWITCH) throw new MalformedPacketError("not an auth switch request");
   // An old-style 0xFE with nothing after it asks for mysql_old_password.
   if (r.remaining === 0) return { pluginName: "mysql_old_password", pluginData: Buffer.alloc(0) };
   const pluginName = r.nulString();
-  let pluginData = r.restBytes();
-  if (pluginData.length > 0 && pluginData[pluginData.length - 1] === 0) pluginData = pluginData.subarray(0, -1);
-  return { pluginName, pluginData: Buffer.from(pluginData) };
+  return { pluginName, pluginData: Buffer.from(r.restBytes()) };
 }
 
 /** Writes a raw auth response packet (AuthSwitchResponse, or data for the plugin). */

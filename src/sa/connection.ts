@@ -61,9 +61,12 @@ export class SAConnection implements AsyncDisposable {
     return this.owner;
   }
 
-  /** True once close() was called (or the engine released the connection). */
+  /**
+   * True once close() was called, the engine released the connection, or the connection
+   * underneath is closed (terminate() of the engine, a lost server), as in aiomysql.
+   */
   get closed(): boolean {
-    return this.raw === null;
+    return this.raw === null || this.raw.closed;
   }
 
   /** True while a transaction begun on this connection is active. */
@@ -104,7 +107,7 @@ export class SAConnection implements AsyncDisposable {
           await cursor.execute(p.sql, p.args);
           break;
         case "formatMany":
-          rowCount = await cursor.executeMany(p.sql, p.list);
+          rowCount = (await cursor.executeMany(p.sql, p.list)) ?? 0;
           break;
         case "qmark":
           if (p.statements.length === 0) throw new ProgrammingError("execute(): the query has no statements");

@@ -96,7 +96,8 @@ export class Engine implements SAConnectionOwner, AsyncDisposable {
    */
   release(conn: SAConnection): void {
     if (!(conn instanceof SAConnection)) throw new InterfaceError("release(): expected an SAConnection");
-    if (conn.closed) return;
+    // Already given back (a connection the server closed is still given back: the pool counts it).
+    if (conn.engine === null) return;
     if (conn.engine !== this) throw new InterfaceError("release(): the connection belongs to another engine");
     if (conn.inTransaction) throw new InterfaceError("Cannot release a connection with not finished transaction");
     const raw = conn.detach();

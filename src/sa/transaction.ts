@@ -122,10 +122,8 @@ export class NestedTransaction extends Transaction {
     await super.rollback();
   }
 
-  override async commit(): Promise<void> {
-    if (!this.active) throw new InterfaceError("This transaction is inactive");
-    await super.commit();
-  }
+  // commit() is Transaction's: a second commit() while the enclosing transaction is still
+  // active releases nothing and is a no-op, as in aiomysql; it throws once that one has ended.
 }
 
 /**

@@ -51,6 +51,11 @@ export class Session implements CommandHost {
   private connecting = false;
   /** The server's greeting of the latest connection phase. */
   greeting: HandshakeV10 | null = null;
+
+  /** The server is MariaDB (for the names of its error numbers). */
+  get isMariaDB(): boolean {
+    return this.greeting?.isMariaDB ?? false;
+  }
   capabilities = 0;
   mariadbCapabilities = 0;
   extendedTypeInfo = false;

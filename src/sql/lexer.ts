@@ -120,6 +120,36 @@ export class SqlLexer {
     return Tok.Code;
   }
 
+  /**
+   * Moves past whitespace, comments and the markers of executable comments (and the character
+   * `alsoSkip`, when given, as if it were whitespace), without reading code: afterwards `end` is
+   * the first code character or quote, or the end of the text, and `next()` goes on from there.
+   */
+  skipSpace(alsoSkip = -1): void {
+    const s = this.sql;
+    const n = s.length;
+    for (;;) {
+      let i = this.end;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (!(c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === alsoSkip)) break;
+      }
+      this.end = i;
+      const c = s.charCodeAt(i);
+      const d = s.charCodeAt(i + 1);
+      if (
+        c === HASH ||
+        (c === DASH && d === DASH && endsDoubleDash(s.charCodeAt(i + 2))) ||
+        (c === SLASH && d === STAR) ||
+        (c === STAR && d === SLASH && this.executable)
+      ) {
+        this.next(); // a comment or an executable comment's marker
+        continue;
+      }
+      return;
+    }
+  }
+
   private quoted(quote: number): Tok {
     const s = this.sql;
     const n = s.length;

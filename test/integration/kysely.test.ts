@@ -185,7 +185,7 @@ describe("aiomysql/kysely", () => {
     const raw = await pool.acquire();
     try {
       const sizes: number[] = [];
-      const conn = new AiomysqlConnection(raw);
+      const conn = new AiomysqlConnection(raw, pool);
       for await (const chunk of conn.streamQuery(CompiledQuery.raw("SELECT seq FROM seq_1_to_150 WHERE seq > ?", [0]), 64))
         sizes.push(chunk.rows.length);
       assert.deepEqual(sizes, [64, 64, 22]);

@@ -129,7 +129,7 @@ describe("aiomysql/otel", () => {
         });
       });
       const spans = children(parent);
-      assert.deepEqual(statements(spans), ["BEGIN", "insert into `otel_t` (`v`) values (?)", "select * from `otel_t`", "COMMIT"]);
+      assert.deepEqual(statements(spans), ["begin", "insert into `otel_t` (`v`) values (?)", "select * from `otel_t`", "commit"]);
       assert.ok(
         spans.some((s) => s.name === "pool acquire"),
         spans.map((s) => s.name).join(", "),

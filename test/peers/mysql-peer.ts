@@ -166,9 +166,13 @@ export class PeerSession {
     this.write(Buffer.concat([Buffer.from([0x01]), data]));
   }
 
-  /** AuthSwitchRequest: 0xFE, plugin name, a new nonce. */
-  authSwitch(pluginName: string, nonce: Buffer): void {
-    this.write(Buffer.concat([Buffer.from([0xfe]), Buffer.from(pluginName + "\0"), nonce, Buffer.from([0])]));
+  /**
+   * AuthSwitchRequest: 0xFE, plugin name, a new nonce. The scramble plugins end the nonce
+   * with a NUL (`terminated`, the default); MariaDB sends client_ed25519's 32 bytes as they are.
+   */
+  authSwitch(pluginName: string, nonce: Buffer, terminated = true): void {
+    const tail = terminated ? Buffer.from([0]) : Buffer.alloc(0);
+    this.write(Buffer.concat([Buffer.from([0xfe]), Buffer.from(pluginName + "\0"), nonce, tail]));
   }
 }
 

@@ -16,8 +16,8 @@ const SRC_JS = new URL("../../src/", import.meta.url).pathname;
  */
 const LAYERS: { name: string; files: RegExp }[] = [
   {
-    name: "ground (errors, types, log, protocol constants and error codes)",
-    files: /^(errors|types|log|protocol\/constants|protocol\/er)$/,
+    name: "ground (errors and their caller frames, types, log, protocol constants, error codes and names)",
+    files: /^(errors|caller-frames|types|log|protocol\/constants|protocol\/(er|er-names|error-names))$/,
   },
   {
     name: "protocol (bytes <-> values, value mappings, auth plugins)",

@@ -1,6 +1,7 @@
 // One table of SQL edge cases, run through every reader of SQL text: `?` binding for builders
 // (formatQmark), `%s` -> `?` for prepared cursors (toQmark), the LOCAL INFILE file-name
-// allowlist and redaction. Each row says, for a marker placed in the text, whether the server
+// allowlist, redaction, the cluster pool's read/write classifier and OpenTelemetry's
+// sanitized query text. Each row says, for a marker placed in the text, whether the server
 // reads that spot as code; every reader must agree with that one answer.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -8,6 +9,8 @@ import { SqlLexer, Tok } from "../../src/sql/lexer.js";
 import { formatQmark, toQmark } from "../../src/sql/qmark.js";
 import { localInfileFileNames } from "../../src/sql/local-infile.js";
 import { redactSql } from "../../src/sql/redact.js";
+import { classifyStatement } from "../../src/cluster/classify.js";
+import { operationName, sanitizeSql } from "../../src/otel/sanitize.js";
 
 interface Case {
   /** The SQL, with `@@` where the probe goes. */
@@ -18,6 +21,8 @@ interface Case {
   nbe?: boolean;
   /** The probe's spot is inside an executable comment (code, but not a place LOCAL INFILE names count). */
   executable?: boolean;
+  /** The probe's spot is code in the other backslash mode (only the rows without `nbe`). */
+  codeInOtherMode?: boolean;
 }
 
 const CASES: Case[] = [
@@ -47,9 +52,9 @@ const CASES: Case[] = [
   { sql: "SELECT 'a''@@'", code: false },
   { sql: "SELECT 'a\\'@@'", code: false },
   { sql: "SELECT 'a\\\\' @@", code: true },
-  { sql: "SELECT 'a\\' @@ '", code: false },
+  { sql: "SELECT 'a\\' @@ '", code: false, codeInOtherMode: true },
   { sql: "SELECT 'a\\' @@ '", code: true, nbe: true },
-  { sql: 'SELECT "a\\" @@ "', code: false },
+  { sql: 'SELECT "a\\" @@ "', code: false, codeInOtherMode: true },
   { sql: 'SELECT "a\\" @@ "', code: true, nbe: true },
   { sql: 'SELECT "@@"', code: false },
   { sql: 'SELECT "a""@@"', code: false },
@@ -62,6 +67,15 @@ const CASES: Case[] = [
   { sql: 'SELECT "\'" @@', code: true },
   { sql: "SELECT '\"' @@", code: true },
   { sql: "SELECT `'` @@", code: true },
+  { sql: "SELECT 1 /*! 2 */ /*!50000 3 */ @@", code: true },
+  { sql: "SELECT 1 /*!99999 '*/' @@ */", code: true, executable: true },
+  { sql: "SELECT 1 /*!99999 -- */\n @@ */", code: true, executable: true },
+  { sql: "SELECT 1 --\x0c@@", code: false },
+  { sql: "SELECT 1 --\u00a0@@", code: true },
+  { sql: "SELECT 1 -@@", code: true },
+  { sql: "SELECT '\\' @@ -- '", code: false, codeInOtherMode: true },
+  { sql: "SELECT '\\' @@ -- '", code: true, nbe: true },
+  { sql: "SELECT 1 /* a */ /* @@ */ /* b */", code: false },
   { sql: "SELECT '", code: false },
   { sql: "SELECT 'unterminated @@", code: false },
 ];
@@ -112,6 +126,24 @@ const READERS: { name: string; check: (c: Case) => boolean }[] = [
       return !redactSql(sql.replace("@@", "IDENTIFIED BY 'pw0'")).includes("pw0");
     },
   },
+  {
+    // The probe is a locking clause: where it is code the statement must go to the writer;
+    // elsewhere it must change nothing. The classifier knows no sql_mode, so it reads a text
+    // with a backslash in both modes, and a versioned executable comment whose `*/` the code
+    // reading puts in a string or a `-- ` comment is judged in neither: "write" (the safe side).
+    name: "classifyStatement (cluster read/write routing)",
+    check: ({ sql, code, codeInOtherMode }) => {
+      const probe = classifyStatement(sql.replace("@@", "FOR UPDATE"));
+      const plain = classifyStatement(sql.replace("@@", ""));
+      return code || codeInOtherMode === true ? probe === "write" : probe !== plain;
+    },
+  },
+  {
+    // The probe has a number and no quote: in code the number becomes `?`; in a comment it
+    // stays as written; in a string or an identifier the word before it does not stand in code.
+    name: "sanitizeSql (OpenTelemetry db.query.text)",
+    check: ({ sql, nbe }) => sanitizeSql(sql.replace("@@", "zz 12345"), nbe === true).includes("zz ?"),
+  },
 ];
 
 describe("one SQL lexer under every reader", () => {
@@ -119,7 +151,9 @@ describe("one SQL lexer under every reader", () => {
     it(reader.name, () => {
       for (const c of CASES) {
         if (!c.sql.includes("@@")) continue;
-        const expected = reader.name.startsWith("localInfile") && c.executable ? false : c.code;
+        let expected = c.code;
+        if (reader.name.startsWith("localInfile") && c.executable) expected = false;
+        if (reader.name.startsWith("classify") && c.codeInOtherMode) expected = true;
         const skip = c.nbe && (reader.name.startsWith("toQmark") || reader.name.startsWith("redact"));
         assert.equal(
           reader.check(c),
@@ -143,6 +177,23 @@ describe("one SQL lexer under every reader", () => {
       }
       assert.equal(at, c.sql.length);
     }
+  });
+
+  it("skipSpace() stops at the first code, quote or end, and next() goes on from there", () => {
+    const sql = " \t/* a */ -- b\n# c\n/*!50000 (x */ 'y'";
+    const lexer = new SqlLexer(sql);
+    lexer.skipSpace();
+    assert.equal(sql.slice(lexer.end), "(x */ 'y'");
+    assert.ok(lexer.inExecutable);
+    assert.equal(lexer.next(), Tok.Code);
+    assert.equal(sql.slice(lexer.start, lexer.end), "(x ");
+    lexer.skipSpace(0x28);
+    assert.equal(lexer.next(), Tok.SingleQuoted);
+    assert.equal(lexer.next(), Tok.End);
+    const open = new SqlLexer("  /* never closed");
+    open.skipSpace();
+    assert.equal(open.end, open.sql.length);
+    assert.equal(open.next(), Tok.End);
   });
 
   it("redaction keeps its forms", () => {
@@ -170,5 +221,35 @@ describe("one SQL lexer under every reader", () => {
     ]) {
       assert.equal(redactSql(sql), sql, sql);
     }
+  });
+});
+
+// Cases the classifier's and the sanitizer's own scanners got wrong before they moved onto the lexer.
+describe("the classifier and the sanitizer read SQL as the server does", () => {
+  it("a locking clause that is code only with NO_BACKSLASH_ESCAPES sends the statement to the writer", () => {
+    // With backslash escapes this is one string; under NO_BACKSLASH_ESCAPES it is a locking read.
+    assert.equal(classifyStatement("SELECT '\\' FROM t FOR UPDATE -- '"), "write");
+    assert.equal(classifyStatement("SELECT 'a\\\\b' FROM t -- ' FOR UPDATE"), "read", "an escaped backslash reads the same in both modes");
+  });
+
+  it("the code of an executable comment is read as code", () => {
+    assert.equal(classifyStatement("SELECT * FROM t /*! FOR UPDATE */"), "write");
+    assert.equal(classifyStatement("SELECT * FROM t /*!50000 LOCK IN SHARE MODE */"), "write");
+    assert.equal(classifyStatement("SELECT /*! STRAIGHT_JOIN */ a FROM t"), "read");
+    assert.equal(classifyStatement("SELECT a FROM t /* FOR UPDATE */ WHERE b = 'FOR UPDATE'"), "read");
+    assert.equal(classifyStatement("SELECT a FROM t /*! WHERE 1 */; /*! DELETE FROM t */"), "write");
+    assert.equal(classifyStatement("SELECT a FROM t /*! FOR"), "write", "an executable comment left open");
+    // A server older than 9.99.99 ends this comment at the `*/` inside the string, then runs FOR UPDATE.
+    assert.equal(classifyStatement("SELECT 1 /*!99999 '*/ FOR UPDATE -- ' */"), "write");
+    assert.equal(sanitizeSql("SELECT /*! 'secret', 42 */ 1"), "SELECT /*! ?, ? */ ?");
+    assert.equal(operationName("/*!40101 SET NAMES utf8mb4 */"), "SET");
+    assert.equal(operationName("/* x */ -- y\n/*!  */ (SELECT 1)"), "SELECT");
+  });
+
+  it("`--` followed by any control character is a comment", () => {
+    assert.equal(classifyStatement("SELECT * FROM t --\x01FOR UPDATE"), "read");
+    assert.equal(classifyStatement("SELECT * FROM t --\x7fFOR UPDATE"), "read");
+    assert.equal(sanitizeSql("SELECT 1 --\x01 'note'"), "SELECT ? --\x01 'note'");
+    assert.equal(sanitizeSql("SELECT 1 --\u00a0'v'"), "SELECT ? --\u00a0?", "a no-break space is not whitespace to the server");
   });
 });

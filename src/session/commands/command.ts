@@ -16,6 +16,8 @@ export interface CommandHost {
   readonly decodeContext: DecodeContext;
   /** MariaDB sends extended type names in column definitions. */
   readonly extendedTypeInfo: boolean;
+  /** The server is MariaDB (error numbers above 1700 have MariaDB's names), when known. */
+  readonly isMariaDB?: boolean;
   /** The one reusable writer of outgoing packets. */
   readonly writer: PacketWriter;
   /** How statement parameters are encoded (COM_STMT_EXECUTE). */
@@ -142,8 +144,8 @@ export abstract class Command<T = unknown> {
     const redacted = this.sql === undefined ? null : redactSecrets(this.sql);
     const err =
       redacted === null
-        ? serverError(e.errno, e.sqlState, message)
-        : serverError(e.errno, e.sqlState, scrubMessage(message, redacted), redacted.sql);
+        ? serverError(e.errno, e.sqlState, message, undefined, this.host.isMariaDB)
+        : serverError(e.errno, e.sqlState, scrubMessage(message, redacted), redacted.sql, this.host.isMariaDB);
     this.host.noteServerError(err);
     return err;
   }
