@@ -12,12 +12,16 @@ import { parseAuthSwitchRequest } from "./protocol/handshake.js";
 
 export type { AuthIo, AuthPlugin, AuthSettings } from "./auth/types.js";
 
-/** Refuses to send a clear-text password over a link that is neither TLS nor a unix socket. */
+/**
+ * Refuses to send a clear-text password over a link that is neither verified TLS nor a unix
+ * socket: unverified TLS lets a man in the middle with any certificate read it.
+ */
 function requireSecure(plugin: string, settings: AuthSettings, io: AuthIo): void {
   if (!io.secure && !settings.allowCleartextPassword) {
+    const link = io.encrypted ? "a TLS connection whose certificate was not verified" : "an unencrypted connection";
     throw new OperationalError(
-      `${plugin} would send the password in clear text over an unencrypted connection; ` +
-        `use TLS (ssl) or a unix socket, or set allowCleartextPassword: true`,
+      `${plugin} would send the password in clear text over ${link}; ` +
+        `use TLS with sslMode 'verify-ca' or 'verify-full', or a unix socket, or set allowCleartextPassword: true`,
       { errno: CR.AUTH_PLUGIN_ERR },
     );
   }

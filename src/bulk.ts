@@ -5,13 +5,28 @@
 import { ProgrammingError } from "./errors.js";
 import { paramType, type ParamEncoding } from "./protocol/binary.js";
 import { startComStmtBulkExecute, writeBulkRow } from "./protocol/bulk.js";
-import { COM, FIELD_TYPE } from "./protocol/constants.js";
+import { COM, FIELD_TYPE, MARIADB_CLIENT } from "./protocol/constants.js";
 import type { OkPacket } from "./protocol/results.js";
 import { PacketWriter } from "./protocol/writer.js";
 import type { Command } from "./session/commands/command.js";
 import { OkCommand } from "./session/commands/ok.js";
 import type { PreparedStatement } from "./statement.js";
-import type { SqlParam } from "./types.js";
+import { toQmark } from "./sql/qmark.js";
+import type { SqlArgs, SqlParam } from "./types.js";
+
+/**
+ * The `?` form of an INSERT ... VALUES for COM_STMT_BULK_EXECUTE; null: no bulk (the server does
+ * not offer it, rows are not arrays, named placeholders).
+ */
+export function bulkStatement(mariadbCapabilities: number, query: string, rows: readonly SqlArgs[]): string | null {
+  if ((mariadbCapabilities & MARIADB_CLIENT.STMT_BULK_OPERATIONS) === 0) return null;
+  if (!rows.every((r) => Array.isArray(r))) return null;
+  try {
+    return toQmark(query, rows[0]!).sql;
+  } catch {
+    return null;
+  }
+}
 
 /** What the bulk insert needs from its session. */
 export interface BulkHost {

@@ -10,6 +10,7 @@ import type { QueryCommand } from "./session/commands/query.js";
 import { Session } from "./session/session.js";
 import { OperationalError, ProgrammingError, clientError } from "./errors.js";
 import { hidePassword } from "./options.js";
+import { describeReason } from "./deadline.js";
 import { CR } from "./protocol/constants.js";
 import { ER } from "./protocol/er.js";
 
@@ -26,12 +27,6 @@ export interface CancelOptions {
   timeout?: number | undefined;
 }
 
-function describeReason(reason: unknown): string {
-  if (reason instanceof Error) return reason.message || reason.name;
-  if (reason === undefined) return "aborted";
-  return String(reason);
-}
-
 /**
  * One cancellable call. Statements of the call report their command with `track()`; `release()`
  * ends the call (streaming cursors keep it until their rows are read).
@@ -41,7 +36,17 @@ export class Cancellation {
   error: OperationalError | null = null;
   private current: QueryCommand | null = null;
   private timer: NodeJS.Timeout | undefined;
-  private readonly onAbort = (): void => this.cancel(this.abortError());
+  private readonly onAbort = (): void => {
+    try {
+      this.cancel(this.abortError());
+    } catch (e) {
+      // Never let a throw escape the abort listener: it would crash the process. Give up on
+      // the connection instead, since the statement may still run.
+      this.conn.fatal(
+        clientError(CR.SERVER_LOST, `Lost connection to MySQL server during query (cancelling failed: ${describeReason(e)})`, e),
+      );
+    }
+  };
   private disposed = false;
 
   private constructor(
@@ -67,6 +72,8 @@ export class Cancellation {
     if (signal === undefined && timeout === undefined) return null;
     const c = new Cancellation(conn, signal, what);
     if (signal?.aborted) throw c.abortError();
+    // Learn which server this is before the statement goes out, so a KILL can check it.
+    learnServerIdentity(conn);
     signal?.addEventListener("abort", c.onAbort, { once: true });
     if (timeout !== undefined) {
       c.timer = setTimeout(
@@ -127,6 +134,14 @@ export class Cancellation {
     if (cmd === null || (cmd.settled && !cmd.streaming)) return;
     if (this.conn.closed) return;
     if (!this.conn.isInFlight(cmd)) {
+      if (identityPending(this.conn)) {
+        // Queued behind the identity question asked for this very call, which has not been
+        // answered in all that time: the link is stalled, and no KILL could be checked.
+        this.conn.fatal(
+          clientError(CR.SERVER_LOST, `Lost connection to MySQL server during query (${err.message}; the server did not answer)`),
+        );
+        return;
+      }
       // Still queued: it was never sent, so just take it out of the queue.
       this.conn.unqueue(cmd, err);
       return;
@@ -161,16 +176,75 @@ export class Cancellation {
   }
 }
 
-/** Sends `KILL QUERY` for `conn`'s thread on a side connection opened with the same options. */
+/**
+ * What tells one server from another: two connections that report the same values reached the
+ * same server process. MariaDB has no @@server_uuid, and @@server_id is often left at 1, so
+ * the host name, port, socket and data directory are compared with it.
+ */
+const IDENTITY_SQL = "SELECT @@hostname, @@port, @@socket, @@server_id, @@datadir";
+
+/** A connection's server identity, per connection and per (re)connect. */
+const identities = new WeakMap<Session, { since: number; identity: Promise<string>; answered: boolean }>();
+
+/** True while `conn`'s identity question is still unanswered. */
+function identityPending(conn: Session): boolean {
+  const known = identities.get(conn);
+  return known !== undefined && known.since === conn.threadId && !known.answered;
+}
+
+function identityOf(result: unknown): string {
+  const row = (result as { rows: unknown[][] } | undefined)?.rows[0] ?? [];
+  return JSON.stringify(row.map((v) => (v === null ? null : String(v))));
+}
+
+/**
+ * Starts asking `conn`'s server who it is (once per connect), ahead of any statement that may
+ * be cancelled: while that statement runs, the connection can ask nothing.
+ */
+function learnServerIdentity(conn: Session): void {
+  const known = identities.get(conn);
+  if (known !== undefined && known.since === conn.threadId) return;
+  const identity = conn.query(IDENTITY_SQL, { drainAll: true }).then(({ results }) => identityOf(results[0]));
+  const entry = { since: conn.threadId, identity, answered: false };
+  identity.then(
+    () => (entry.answered = true),
+    () => (entry.answered = true),
+  );
+  identities.set(conn, entry);
+}
+
+/**
+ * Sends `KILL QUERY` for `conn`'s thread on a side connection opened with the same options.
+ *
+ * Behind a load balancer or DNS round robin the side connection may reach another server,
+ * where the same thread id belongs to an unrelated session: the KILL is sent only once the side
+ * connection reports the same server identity as `conn`. A thread the server does not know is
+ * a failed cancel (the statement may still run somewhere), not a success.
+ */
 async function killQuery(conn: Session): Promise<void> {
   const o = conn.options;
   const connectTimeout = Math.min(o.connectTimeout ?? SIDE_CONNECT_TIMEOUT, SIDE_CONNECT_TIMEOUT);
   const side = new Session(hidePassword({ ...o, password: o.password, initCommand: null, echo: false, connectTimeout }));
   try {
+    const expected = identities.get(conn);
+    if (expected === undefined || expected.since !== conn.threadId) {
+      throw new OperationalError("the server's identity is unknown, so a KILL could reach the wrong server");
+    }
     await side.connect();
+    const [mine, theirs] = await Promise.all([
+      expected.identity,
+      side.query(IDENTITY_SQL, { drainAll: true }).then(({ results }) => identityOf(results[0])),
+    ]);
+    if (mine !== theirs) {
+      throw new OperationalError(
+        `the side connection for KILL QUERY reached a different server (${theirs}, not ${mine}), so no KILL was sent`,
+      );
+    }
     await side.query(`KILL QUERY ${conn.threadId}`, { drainAll: true }).catch((e: unknown) => {
-      // The thread is already gone: nothing left to stop.
-      if ((e as OperationalError).errno !== ER.NO_SUCH_THREAD) throw e;
+      if ((e as OperationalError).errno === ER.NO_SUCH_THREAD) {
+        throw new OperationalError(`the server has no thread ${conn.threadId}`, { errno: ER.NO_SUCH_THREAD, cause: e });
+      }
+      throw e;
     });
   } finally {
     void side.close();

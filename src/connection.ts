@@ -5,7 +5,10 @@ import { rethrowWithCallerFrames, withCallerFrames } from "./caller-frames.js";
 import { Cursor, type CursorClass, type DictCursor } from "./cursors.js";
 import type { SSCursor, SSDictCursor } from "./ss-cursors.js";
 import { InterfaceError, OperationalError, commitOutcomeUnknown, type MySQLError } from "./errors.js";
+import { withDeadline, type CommandOptions, type DeadlineHost } from "./deadline.js";
 import { resolveOptions, type ConnectOptions, type ResolvedOptions } from "./options.js";
+import { checkWireText } from "./options-check.js";
+import { charsetByName } from "./protocol/charsets.js";
 import { COM, SERVER_STATUS } from "./protocol/constants.js";
 import type { RowShape } from "./protocol/rows.js";
 import type { SessionState } from "./protocol/session-state.js";
@@ -141,9 +144,19 @@ export class Connection implements AsyncDisposable {
   get capabilities(): number {
     return this.session.capabilities;
   }
-  /** True while the server reports an open transaction. */
+  /**
+   * True while the server reports an open transaction. False once the connection is closed or
+   * lost: the server rolls back what a closed session left open, and nothing can continue it.
+   */
   get inTransaction(): boolean {
-    return (this.session.serverStatus & SERVER_STATUS.IN_TRANS) !== 0;
+    return !this.session.closed && (this.session.serverStatus & SERVER_STATUS.IN_TRANS) !== 0;
+  }
+  /**
+   * @internal True when a transaction may be open: the server said so, or a statement failed
+   * under autocommit off and no OK or EOF has reported the state since (see Session).
+   */
+  get mayBeInTransaction(): boolean {
+    return this.inTransaction || (!this.session.closed && this.session.stateUnknownAfterError);
   }
   /** True when the session's sql_mode has NO_BACKSLASH_ESCAPES. */
   get noBackslashEscapes(): boolean {
@@ -245,34 +258,52 @@ export class Connection implements AsyncDisposable {
 
   /**
    * Commits the current transaction. When the connection is lost while the COMMIT is in flight,
-   * rejects with `TransactionResolutionUnknownError`: the server may have committed or not.
+   * rejects with `TransactionResolutionUnknownError`: the server may have committed or not. With
+   * `timeout` or `signal`, a COMMIT that does not finish in time closes the connection and
+   * rejects (its outcome is then unknown too).
    */
-  async commit(): Promise<void> {
+  async commit(options?: CommandOptions): Promise<void> {
     const wasOpen = !this.closed;
     try {
-      await this.session.query("COMMIT", { drainAll: true });
+      await withDeadline(this.deadlineHost, "commit()", options, () => this.session.query("COMMIT", { drainAll: true }));
     } catch (e) {
       throw withCallerFrames(wasOpen ? commitOutcomeUnknown(e) : e);
     }
   }
 
-  /** Rolls back the current transaction. */
-  async rollback(): Promise<void> {
-    await this.session.query("ROLLBACK", { drainAll: true }).catch(rethrowWithCallerFrames);
+  /** Rolls back the current transaction (`timeout` / `signal` as for `commit()`). */
+  async rollback(options?: CommandOptions): Promise<void> {
+    await withDeadline(this.deadlineHost, "rollback()", options, () => this.session.query("ROLLBACK", { drainAll: true })).catch(
+      rethrowWithCallerFrames,
+    );
   }
 
-  /** Makes `db` the current database (COM_INIT_DB). */
-  async selectDb(db: string): Promise<void> {
+  /** Makes `db` the current database (COM_INIT_DB); `timeout` / `signal` as for `commit()`. */
+  async selectDb(db: string, options?: CommandOptions): Promise<void> {
     if (typeof db !== "string" || db === "") throw new InterfaceError("selectDb(): db must be a non-empty string");
-    await this.session.simple(COM.INIT_DB, db);
+    checkWireText("selectDb()", "db", db, charsetByName(this.options.charset));
+    await withDeadline(this.deadlineHost, "selectDb()", options, () => this.session.simple(COM.INIT_DB, db));
     this.session.db = db;
+  }
+
+  /** What a deadline closes: this connection's session. */
+  private get deadlineHost(): DeadlineHost {
+    return { abort: (err) => this.session.fatal(err) };
   }
 
   /**
    * Checks that the server is alive (COM_PING). With `reconnect` (the default), a closed or
-   * dead connection is opened again; otherwise a dead one rejects.
+   * dead connection is opened again; otherwise a dead one rejects. `timeout` / `signal` (as
+   * the last argument, or the only one) bound the whole check, reconnect included; past them
+   * the connection is closed and the call rejects.
    */
-  async ping(reconnect = true): Promise<void> {
+  async ping(reconnect: boolean | CommandOptions = true, options?: CommandOptions): Promise<void> {
+    if (typeof reconnect === "object" && reconnect !== null) return this.ping(true, reconnect);
+    if (typeof reconnect !== "boolean") throw new InterfaceError("ping(): reconnect must be a boolean");
+    return withDeadline(this.deadlineHost, "ping()", options, (expired) => this.pingOnce(reconnect, expired));
+  }
+
+  private async pingOnce(reconnect: boolean, expired: () => boolean): Promise<void> {
     if (this.session.closed) {
       if (!reconnect) throw this.closedError();
       await this.open();
@@ -281,7 +312,8 @@ export class Connection implements AsyncDisposable {
     try {
       await this.session.simple(COM.PING);
     } catch (e) {
-      if (!reconnect || !(e instanceof OperationalError)) throw e;
+      // A deadline that closed the connection must not be undone by a reconnect.
+      if (!reconnect || !(e instanceof OperationalError) || expired()) throw e;
       this.session.fatal(e);
       await this.open();
     }
@@ -291,23 +323,34 @@ export class Connection implements AsyncDisposable {
    * Logs in again as `user` (COM_CHANGE_USER), with the same authentication rules as
    * `connect()`. The session is reset as for a new connection: variables, temporary tables
    * and any open transaction are gone, and the current database becomes `db` (or none).
-   * On failure the server closes the connection.
+   * On failure the server closes the connection. `timeout` / `signal` as for `commit()`.
    */
-  async changeUser(user: string, password = "", db: string | null = null): Promise<void> {
+  async changeUser(user: string, password = "", db: string | null = null, options?: CommandOptions): Promise<void> {
     if (typeof user !== "string" || user === "") throw new InterfaceError("changeUser(): user must be a non-empty string");
     if (typeof password !== "string") throw new InterfaceError("changeUser(): password must be a string");
     if (db !== null && typeof db !== "string") throw new InterfaceError("changeUser(): db must be a string or null");
-    await this.session.changeUser(user, password, db);
-    // The server freed the statements of the old login.
-    this.dropStatements();
-    await this.session.initialise();
+    const cs = charsetByName(this.options.charset);
+    checkWireText("changeUser()", "user", user, cs);
+    checkWireText("changeUser()", "password", password, null, true);
+    if (db !== null) checkWireText("changeUser()", "db", db, cs);
+    await withDeadline(this.deadlineHost, "changeUser()", options, async () => {
+      await this.session.changeUser(user, password, db);
+      // The server freed the statements of the old login.
+      this.dropStatements();
+      await this.session.initialise();
+    });
   }
 
-  /** Resets the session state (COM_RESET_CONNECTION): variables, temporary tables, transactions. */
-  async resetConnection(): Promise<void> {
-    await this.session.simple(COM.RESET_CONNECTION);
-    // The session is back to the server's defaults: apply charset, sqlMode, initCommand and autocommit again.
-    await this.session.initialise();
+  /**
+   * Resets the session state (COM_RESET_CONNECTION): variables, temporary tables, transactions.
+   * `timeout` / `signal` as for `commit()`.
+   */
+  async resetConnection(options?: CommandOptions): Promise<void> {
+    await withDeadline(this.deadlineHost, "resetConnection()", options, async () => {
+      await this.session.simple(COM.RESET_CONNECTION);
+      // The session is back to the server's defaults: apply charset, sqlMode, initCommand and autocommit again.
+      await this.session.initialise();
+    });
   }
 
   /** The server's max_allowed_packet in bytes (asked once per connection). */

@@ -122,6 +122,56 @@ function makeDate(y: number, mo: number, d: number, h: number, mi: number, s: nu
   return new Date(t - tz.minutes * 60000);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Reading values through the intrinsics. A Date subclass, a tampered object or a Buffer
+// subclass can override getFullYear(), toString() or length to return anything, SQL included:
+// dates and bytes are read through the built-in accessors captured here, never the value's own.
+
+const dateGetTime = Date.prototype.getTime;
+const typedArrayProto = Object.getPrototypeOf(Uint8Array.prototype) as object;
+function intrinsicGetter(name: string): (this: unknown) => unknown {
+  return Object.getOwnPropertyDescriptor(typedArrayProto, name)!.get!;
+}
+const typedArrayBuffer = intrinsicGetter("buffer");
+const typedArrayByteOffset = intrinsicGetter("byteOffset");
+const typedArrayByteLength = intrinsicGetter("byteLength");
+const bufferToString = Buffer.prototype.toString;
+
+/**
+ * The time value of `date` (milliseconds since the epoch, NaN when invalid) as the built-in
+ * Date stores it, whatever its own methods say.
+ * @throws ProgrammingError for an object that is not a real Date (such as `Object.create(Date.prototype)`).
+ */
+export function timeOf(date: Date): number {
+  try {
+    return dateGetTime.call(date);
+  } catch {
+    throw new ProgrammingError("Cannot use an object that only looks like a Date as an SQL value: it is not a real Date");
+  }
+}
+
+/**
+ * The bytes of `value` as a fresh Buffer over the same memory, read through the built-in
+ * typed-array accessors (a subclass's own `length`, `buffer` or `toString` are never used).
+ * @throws ProgrammingError for an object that is not a real Uint8Array.
+ */
+export function bytesOf(value: Uint8Array): Buffer {
+  let buffer: ArrayBufferLike, offset: number, length: number;
+  try {
+    buffer = typedArrayBuffer.call(value) as ArrayBufferLike;
+    offset = typedArrayByteOffset.call(value) as number;
+    length = typedArrayByteLength.call(value) as number;
+  } catch {
+    throw new ProgrammingError("Cannot use an object that only looks like a Buffer as an SQL value: it is not a real Uint8Array");
+  }
+  return Buffer.from(buffer, offset, length);
+}
+
+/** The bytes of `value` as hex digits, read through the intrinsics (see `bytesOf()`). */
+export function hexOf(value: Uint8Array): string {
+  return bufferToString.call(bytesOf(value), "hex");
+}
+
 /** The wall-clock fields of `date` in `tz`. */
 interface Fields {
   y: number;
@@ -133,9 +183,11 @@ interface Fields {
   ms: number;
 }
 
-function fieldsOf(date: Date, tz: ParsedTimeZone, what: string): Fields {
-  const t = date instanceof Date ? date.getTime() : NaN;
+function fieldsOf(value: Date, tz: ParsedTimeZone, what: string): Fields {
+  const t = timeOf(value);
   if (Number.isNaN(t)) throw new ProgrammingError(`Cannot use an invalid Date as ${what}`);
+  // A fresh Date of the same instant: the value's own getters are never called.
+  const date = new Date(t);
   let f: Fields;
   if (tz.kind === "local") {
     f = {
@@ -300,7 +352,7 @@ function integerFromText(s: string): number | bigint {
 }
 
 function badInteger(text: string): never {
-  throw new InterfaceError(`Invalid integer text from the server: ${JSON.stringify(text)}`);
+  throw clientError(CR.MALFORMED_PACKET, `Malformed packet: invalid integer text from the server: ${JSON.stringify(text)}`);
 }
 
 /** parseIntAscii for more than 15 digits (or none): `i` is the first digit. */
@@ -340,7 +392,7 @@ function parseLongIntAscii(buf: Buffer, start: number, i: number, end: number, n
  * `number` when the value is a safe integer, else a `bigint`. Values of up to 20 digits (the
  * whole BIGINT range) are read without any intermediate string; longer ones go through their
  * text.
- * @throws InterfaceError when the bytes are not an integer.
+ * @throws OperationalError (errno 2027, malformed packet) when the bytes are not an integer.
  */
 export function parseIntAscii(buf: Buffer, start: number, end: number): number | bigint {
   let i = start;

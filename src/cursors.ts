@@ -7,8 +7,8 @@ import { withCallerFrames } from "./caller-frames.js";
 import { InterfaceError, ProgrammingError } from "./errors.js";
 import { dependsOnMode, escape, interpolate, interpolateText, type SqlText } from "./sql/escape.js";
 import { toQmark } from "./sql/qmark.js";
-import { FIELD_TYPE, FIELD_FLAG, MARIADB_CLIENT } from "./protocol/constants.js";
-import { bulkExecute } from "./bulk.js";
+import { FIELD_TYPE, FIELD_FLAG } from "./protocol/constants.js";
+import { bulkExecute, bulkStatement } from "./bulk.js";
 import { ARRAY_ROWS, type RowShape } from "./protocol/rows.js";
 import type { ColumnDefinition, DictRow, Row, SqlArgs, SqlParam } from "./types.js";
 import { charsetByCollation } from "./protocol/charsets.js";
@@ -350,7 +350,7 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
     const timeZone = conn.options.timezone;
     const escapeOptions = { timeZone };
     const m = INSERT_VALUES.exec(query);
-    const bulk = m !== null && (options?.bulk ?? BULK_DEFAULT) ? bulkStatement(conn, query, list) : null;
+    const bulk = m !== null && (options?.bulk ?? BULK_DEFAULT) ? bulkStatement(conn.session.mariadbCapabilities, query, list) : null;
     return this.cancellable(options, "executeMany()", (cancel) =>
       this.guard(async () => {
         let total = 0;
@@ -451,8 +451,10 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
     }
     const list = (args ?? []) as A;
     if (!Array.isArray(list)) throw new ProgrammingError("callProc(): args must be an array");
-    const name = procname.replace(/`/g, "");
-    const vars = list.map((_, i) => `@_${name}_${i}`);
+    // The variables are @_<name>_<n> as in aiomysql, written as quoted user variables: a
+    // backquoted procedure name's contents are an identifier, never SQL of the SET statement.
+    const name = procedureVariableStem(procname);
+    const vars = list.map((_, i) => "@`_" + name + "_" + i + "`");
     await this.cancellable(options, "callProc()", (cancel) =>
       this.guard(async () => {
         if (list.length > 0) {
@@ -567,15 +569,14 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
   }
 }
 
-/** The `?` form of an INSERT ... VALUES for COM_STMT_BULK_EXECUTE; null: no bulk (not offered, rows not arrays, named placeholders). */
-function bulkStatement(conn: Connection, query: string, rows: readonly SqlArgs[]): string | null {
-  if ((conn.session.mariadbCapabilities & MARIADB_CLIENT.STMT_BULK_OPERATIONS) === 0) return null;
-  if (!rows.every((r) => Array.isArray(r))) return null;
-  try {
-    return toQmark(query, rows[0]!).sql;
-  } catch {
-    return null;
-  }
+/**
+ * The `<name>` of callProc()'s `@_<name>_<n>` variables: the procedure name with its quoting
+ * removed (`` `my``proc` `` is my`proc), its backticks doubled again for a quoted user variable.
+ */
+function procedureVariableStem(procname: string): string {
+  const parts = procname.match(/`(?:[^`]|``)+`|[^.`]+/g) ?? [];
+  const plain = parts.map((p) => (p.startsWith("`") ? p.slice(1, -1).replaceAll("``", "`") : p)).join(".");
+  return plain.replaceAll("`", "``");
 }
 
 /** @internal Checks fetchMany()'s size argument. */

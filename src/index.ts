@@ -5,6 +5,7 @@ export { Cursor, DictCursor } from "./cursors.js";
 export { SSCursor, SSDictCursor } from "./ss-cursors.js";
 export type { ColumnDescription, CursorClass, ExecuteOptions } from "./cursors.js";
 export type { ConnectOptions, LocalInfileHandler, SslMode } from "./options.js";
+export type { CommandOptions } from "./deadline.js";
 export {
   MySQLError,
   Warning,

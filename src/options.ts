@@ -4,6 +4,8 @@ import { dirname, join, resolve } from "node:path";
 import type { ConnectionOptions as TlsConnectionOptions, SecureContext } from "node:tls";
 import { splitUrlHosts } from "./cluster/options.js";
 import { InterfaceError } from "./errors.js";
+import { CONNECT_OPTION_NAMES, checkOptionNames, checkOptionsObject, checkWireText } from "./options-check.js";
+import { charsetByName } from "./protocol/charsets.js";
 import type { Decoders } from "./converters.js";
 import type { TimeZone } from "./types.js";
 import type { CursorClass } from "./cursors.js";
@@ -93,6 +95,13 @@ export interface ConnectOptions {
   allowPublicKeyRetrieval?: boolean;
   /** Use the zlib compressed protocol. */
   compress?: boolean;
+  /**
+   * Most bytes of row data a buffered (non-streaming) statement may hold, summed over its
+   * result sets (default 256 MiB; 0 for no limit). A result that grows past it fails with an
+   * `OperationalError` (errno 2008) and the connection is closed, instead of the process running
+   * out of memory; stream big results with `SSCursor`, which holds only a window of rows.
+   */
+  maxResultBytes?: number;
   /** Which JavaScript values column types become: `"aiomysql"` (default) or mysql2's, `"mysql2"` (see `ValueMapping`). */
   valueMapping?: ValueMapping;
 }
@@ -126,7 +135,11 @@ export interface ResolvedOptions {
   allowCleartextPassword: boolean;
   allowPublicKeyRetrieval: boolean;
   compress: boolean;
+  maxResultBytes: number;
 }
+
+/** Default of `maxResultBytes`: 256 MiB of row packets. */
+export const DEFAULT_MAX_RESULT_BYTES = 256 * 1024 * 1024;
 
 function fail(message: string): never {
   throw new InterfaceError(`connect(): ${message}`);
@@ -148,10 +161,10 @@ const TIMEZONE_RE = /^(local|Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
 
 /** Validates options and applies the seed's defaults. Explicit options win over option files. */
 export function resolveOptions(input: ConnectOptions | string = {}): ResolvedOptions {
-  let o: ConnectOptions = typeof input === "string" ? parseConnectionUrl(input) : { ...input };
-  if (typeof o !== "object" || o === null) fail("options must be an object or a URL string");
+  let o: ConnectOptions = typeof input === "string" ? parseConnectionUrl(input) : { ...checkOptionsObject("connect()", input) };
   if ((o as { hosts?: unknown }).hosts !== undefined)
     fail("option 'hosts' lists the servers of a cluster: pass it to createPool(), connect() opens one server");
+  checkOptionNames("connect()", o, CONNECT_OPTION_NAMES);
   if (o.readDefaultFile || o.readDefaultGroup) {
     const file = o.readDefaultFile ?? "/etc/mysql/my.cnf";
     const fromFile = readOptionFile(file, o.readDefaultGroup ?? null);
@@ -187,11 +200,28 @@ export function resolveOptions(input: ConnectOptions | string = {}): ResolvedOpt
   const pk = o.serverPublicKey ?? null;
   if (pk !== null && typeof pk !== "string" && !Buffer.isBuffer(pk)) fail("option 'serverPublicKey' must be a PEM string or Buffer");
   const charset = optString("charset", o.charset) || "utf8mb4";
+  const cs = charsetByName(charset);
+  const maxResultBytes = o.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES;
+  if (typeof maxResultBytes !== "number" || !Number.isSafeInteger(maxResultBytes) || maxResultBytes < 0) {
+    fail(`option 'maxResultBytes' must be a non-negative integer number of bytes (0 for no limit), got ${String(maxResultBytes)}`);
+  }
+  if (o.db !== undefined && o.db !== null && o.database !== undefined && o.database !== null && o.db !== o.database) {
+    fail("options 'db' and 'database' name different databases; pass one of them");
+  }
+  const user = optString("user", o.user) ?? "";
+  const password = optString("password", o.password) ?? "";
+  const db = optString("db", o.db ?? o.database);
+  // The handshake carries these as NUL-terminated text: they must arrive exactly as given.
+  checkWireText("connect()", "option 'user'", user, cs);
+  checkWireText("connect()", "option 'password'", password, null, true);
+  if (db !== null) checkWireText("connect()", "option 'db'", db, cs);
+  const host = optString("host", o.host) || "localhost";
+  if (host.includes("\0")) fail("option 'host' must not contain a NUL character");
   return hidePassword({
-    host: optString("host", o.host) || "localhost",
-    user: optString("user", o.user) ?? "",
-    password: optString("password", o.password) ?? "",
-    db: optString("db", o.db ?? o.database),
+    host,
+    user,
+    password,
+    db,
     port,
     unixSocket: optString("unixSocket", o.unixSocket) || null,
     charset,
@@ -215,6 +245,7 @@ export function resolveOptions(input: ConnectOptions | string = {}): ResolvedOpt
     allowCleartextPassword: optBool("allowCleartextPassword", o.allowCleartextPassword, false),
     allowPublicKeyRetrieval: optBool("allowPublicKeyRetrieval", o.allowPublicKeyRetrieval, false),
     compress: optBool("compress", o.compress, false),
+    maxResultBytes,
   });
 }
 
@@ -240,6 +271,7 @@ const BOOLEAN_OPTIONS = new Set([
   "allowCleartextPassword",
   "allowPublicKeyRetrieval",
   "compress",
+  "resetOnRelease",
   "replicaFallback",
   "multiWriter",
 ]);
@@ -255,6 +287,7 @@ const NUMBER_OPTIONS = new Set([
   "idleTimeout",
   "maxLifetime",
   "warnHeldLongerThan",
+  "maxResultBytes",
   "healthCheckInterval",
   "causalReadTimeout",
   "maxReplicaLag",
@@ -285,6 +318,16 @@ function camelCase(name: string): string {
   return name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
+/** Percent-decodes one part of a connection URL; a bad escape is an InterfaceError, not a URIError. */
+function decodeUrlPart(what: string, text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    // Never echo the text: it may be the password.
+    return fail(`the connection URL's ${what} has an invalid percent-escape (write % as %25)`);
+  }
+}
+
 /**
  * Parses `mysql://user:password@host:port/db?option=value` (also `mariadb://`). Option names
  * may be camelCase or snake_case; `ssl=true` turns TLS on, `ssl=false` off.
@@ -303,9 +346,9 @@ export function parseConnectionUrl(url: string): ConnectOptions & Record<string,
   const o: ConnectOptions & Record<string, unknown> = {};
   if (u.hostname) o.host = u.hostname.replace(/^\[(.*)\]$/, "$1");
   if (u.port) o.port = Number(u.port);
-  if (u.username) o.user = decodeURIComponent(u.username);
-  if (u.password) o.password = decodeURIComponent(u.password);
-  const db = decodeURIComponent(u.pathname.replace(/^\//, ""));
+  if (u.username) o.user = decodeUrlPart("user name", u.username);
+  if (u.password) o.password = decodeUrlPart("password", u.password);
+  const db = decodeUrlPart("database", u.pathname.replace(/^\//, ""));
   if (db) o.db = db;
   for (const [rawKey, value] of u.searchParams) {
     const key = camelCase(rawKey);

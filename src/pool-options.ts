@@ -2,7 +2,8 @@
 // and the shape of the counters Pool.stats() returns.
 import type { Cursor, CursorClass } from "./cursors.js";
 import { InterfaceError } from "./errors.js";
-import type { ClusterOptions, NodeStats } from "./cluster/options.js";
+import { CONNECT_OPTION_NAMES, checkOptionNames, checkOptionsObject } from "./options-check.js";
+import { CLUSTER_KEYS, type ClusterOptions, type NodeStats } from "./cluster/options.js";
 import { parseConnectionUrl, resolveOptions, type ConnectOptions, type ResolvedOptions } from "./options.js";
 import type { Row } from "./types.js";
 
@@ -54,6 +55,13 @@ export interface PoolOptions extends ConnectOptions, ClusterOptions {
   pipeline?: boolean;
   /** Most `query()`/`execute()` statements in flight on one connection when pipelining (default 16). */
   pipelineDepth?: number;
+  /**
+   * Resets each released connection's session (COM_RESET_CONNECTION) before the next borrower
+   * gets it: user variables, temporary tables, prepared statements, `SET NAMES`, `sql_mode` and
+   * any open transaction are gone, and the connection's own settings (charset, sqlMode,
+   * initCommand, autocommit) are applied again (default false: one round trip per release).
+   */
+  resetOnRelease?: boolean;
 }
 
 /** Options of `Pool.acquire()`. */
@@ -126,15 +134,36 @@ export interface PoolSettings {
   warnHeldMs: number;
   /** Most statements in flight per connection for query()/execute(); 1 when pipelining is off. */
   pipelineDepth: number;
+  resetOnRelease: boolean;
 }
 
 function fail(message: string): never {
   throw new InterfaceError(`createPool(): ${message}`);
 }
 
+/** Largest minSize / maxSize: MySQL's own ceiling of max_connections. */
+const MAX_POOL_SIZE = 100_000;
+
+/** The pool's own option names, beside connect()'s. */
+const POOL_OPTION_NAMES = [
+  "minSize",
+  "maxSize",
+  "poolRecycle",
+  "acquireTimeout",
+  "validateAfterIdle",
+  "idleTimeout",
+  "maxLifetime",
+  "warnHeldLongerThan",
+  "resetOnRelease",
+  "pipeline",
+  "pipelineDepth",
+] as const satisfies readonly (keyof PoolOptions)[];
+
 function checkSize(name: string, v: unknown, dflt: number): number {
   if (v === undefined || v === null) return dflt;
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 0) fail(`option '${name}' must be a non-negative integer, got ${String(v)}`);
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > MAX_POOL_SIZE) {
+    fail(`option '${name}' must be an integer from 0 to ${MAX_POOL_SIZE}, got ${String(v)}`);
+  }
   return v;
 }
 
@@ -158,8 +187,10 @@ export function timeoutMs(where: string, v: unknown): number {
 
 /** @internal Splits createPool()'s options into the pool's settings and the connect options. */
 export function resolvePoolOptions(input: PoolOptions | string): { settings: PoolSettings; connect: ResolvedOptions } {
-  const all = typeof input === "string" ? (parseConnectionUrl(input) as PoolOptions) : input;
-  if (typeof all !== "object" || all === null) fail("options must be an object or a URL string");
+  const all =
+    typeof input === "string" ? (parseConnectionUrl(input) as PoolOptions) : (checkOptionsObject("createPool()", input) as PoolOptions);
+  // Cluster options are createPool() options too (a one-host "cluster" is an ordinary pool).
+  checkOptionNames("createPool()", all, [...CONNECT_OPTION_NAMES, ...POOL_OPTION_NAMES, ...CLUSTER_KEYS]);
   const {
     minSize,
     maxSize,
@@ -169,6 +200,7 @@ export function resolvePoolOptions(input: PoolOptions | string): { settings: Poo
     idleTimeout,
     maxLifetime,
     warnHeldLongerThan,
+    resetOnRelease,
     pipeline,
     pipelineDepth,
     ...rest
@@ -187,11 +219,15 @@ export function resolvePoolOptions(input: PoolOptions | string): { settings: Poo
     maxLifetimeMs: checkSeconds("maxLifetime", maxLifetime, -1),
     warnHeldMs: checkSeconds("warnHeldLongerThan", warnHeldLongerThan, -1),
     pipelineDepth: pipeline === false ? 1 : depth,
+    resetOnRelease: resetOnRelease ?? false,
   };
+  if (typeof settings.resetOnRelease !== "boolean") fail("option 'resetOnRelease' must be a boolean");
   if (settings.maxSize !== 0 && settings.minSize > settings.maxSize) {
     fail(`minSize (${settings.minSize}) must not exceed maxSize (${settings.maxSize})`);
   }
-  return { settings, connect: resolveOptions(rest) };
+  const connectOnly: Record<string, unknown> = { ...rest };
+  for (const k of CLUSTER_KEYS) delete connectOnly[k];
+  return { settings, connect: resolveOptions(connectOnly as ConnectOptions) };
 }
 
 /** A fresh set of counters. */

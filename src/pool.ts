@@ -2,10 +2,11 @@
 // released inside a transaction is rolled back before anyone else gets it; dead, stale and
 // surplus idle connections are replaced or closed, and the pool refills itself to minSize.
 import { Connection, type ConnectionOwner } from "./connection.js";
-import type { Cursor, CursorClass, ExecuteOptions } from "./cursors.js";
+import type { ExecuteOptions } from "./cursors.js";
 import { InterfaceError, OperationalError } from "./errors.js";
 import { getLogger } from "./log.js";
 import { QueryPipeline } from "./pool-pipeline.js";
+import { cleanForReuse, createLease, leaseOf, type Holding, type Waiter } from "./pool-lease.js";
 import { acquireChannel, traced } from "./tracing.js";
 import type { ResolvedOptions } from "./options.js";
 import {
@@ -22,17 +23,8 @@ import {
 import type { Row, SqlArgs, SqlParam } from "./types.js";
 
 export type { AcquireOptions, PoolExecuteResult, PoolOptions, PoolQueryOptions, PoolStats } from "./pool-options.js";
-
-interface Waiter {
-  resolve(conn: Connection): void;
-  reject(err: Error): void;
-  /** Where acquire() was called, for the held-too-long warning. */
-  stack: Error | undefined;
-}
-
-interface Holding {
-  timer: NodeJS.Timeout | undefined;
-}
+export { executeCount, queryRows } from "./pool-query.js";
+import { executeCount, queryRows } from "./pool-query.js";
 
 const CLOSED_MESSAGE = "Cannot acquire connection after closing pool";
 /** Longest a COM_PING check may take when the connection has no connectTimeout. */
@@ -40,39 +32,6 @@ const DEFAULT_PING_DEADLINE_MS = 10_000;
 /** Retry delays of the background refill after a failed connect. */
 const REFILL_BACKOFF_MIN_MS = 200;
 const REFILL_BACKOFF_MAX_MS = 10_000;
-
-/** @internal The body of `Pool.query()`: one statement on a cursor of `conn`, its rows. */
-export async function queryRows<R>(
-  conn: Connection,
-  sql: string,
-  args: SqlArgs | SqlParam | null | undefined,
-  cursorClass: CursorClass<Cursor<R>> | undefined,
-  execOptions?: ExecuteOptions,
-): Promise<R[]> {
-  const cur = (cursorClass ? conn.cursor(cursorClass) : conn.cursor()) as Cursor<R>;
-  try {
-    await cur.execute(sql, args, execOptions);
-    return await cur.fetchAll();
-  } finally {
-    await cur.close();
-  }
-}
-
-/** @internal The body of `Pool.execute()`: one statement on a cursor of `conn`, its counts. */
-export async function executeCount(
-  conn: Connection,
-  sql: string,
-  args: SqlArgs | SqlParam | null | undefined,
-  execOptions?: ExecuteOptions,
-): Promise<PoolExecuteResult> {
-  const cur = conn.cursor();
-  try {
-    const rowCount = await cur.execute(sql, args, execOptions);
-    return { rowCount, lastRowId: cur.lastRowId };
-  } finally {
-    await cur.close();
-  }
-}
 
 /** A pool of connections; create one with `createPool()`. */
 export class Pool implements ConnectionOwner, AsyncDisposable {
@@ -372,11 +331,16 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
     return true;
   }
 
+  /** Longest a check (COM_PING) or a release's ROLLBACK may take. */
+  private checkDeadlineMs(): number {
+    return this.connectOptions.connectTimeout === null ? DEFAULT_PING_DEADLINE_MS : this.connectOptions.connectTimeout * 1000;
+  }
+
   /** Pings an idle connection before handing it out; a dead one is dropped and replaced. */
   private validate(conn: Connection): void {
     this.transit.add(conn);
     this.counters.validated++;
-    const deadlineMs = this.connectOptions.connectTimeout === null ? DEFAULT_PING_DEADLINE_MS : this.connectOptions.connectTimeout * 1000;
+    const deadlineMs = this.checkDeadlineMs();
     const timer = setTimeout(() => conn.close(), deadlineMs);
     timer.unref();
     conn.ping(false).then(
@@ -409,7 +373,7 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
   }
 
   private giveTo(waiter: Waiter, conn: Connection): void {
-    const holding: Holding = { timer: undefined };
+    const holding: Holding = { timer: undefined, lease: createLease(conn, (handle) => this.release(handle)) };
     const warnMs = this.settings.warnHeldMs;
     if (warnMs >= 0) {
       holding.timer = setTimeout(() => {
@@ -423,7 +387,7 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
     }
     this.used.set(conn, holding);
     this.counters.acquired++;
-    waiter.resolve(conn);
+    waiter.resolve(holding.lease.handle);
   }
 
   // ---- giving back ----
@@ -432,14 +396,25 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
    * Gives a connection back. Not async: a connection inside a transaction (or with statements
    * still running) is settled and rolled back in the background, and closed if that fails,
    * before anyone else gets it. Releasing a closed connection makes room for a new one.
+   *
+   * What acquire() returns is a one-shot lease of the pooled connection: releasing it a second
+   * time does nothing (even once the connection has gone to another caller), and any method
+   * called on it after release() throws an InterfaceError.
    */
-  release(conn: Connection): void {
-    if (this.terminated.delete(conn)) return;
+  release(handle: Connection): void {
+    const lease = typeof handle === "object" && handle !== null ? leaseOf(handle) : undefined;
+    if (lease?.released) return; // a stale lease: its connection may belong to someone else now
+    const conn = lease?.conn ?? handle;
+    if (this.terminated.delete(conn)) {
+      if (lease) lease.released = true;
+      return;
+    }
     const holding = this.used.get(conn);
-    if (holding === undefined) {
+    if (holding === undefined || (lease !== undefined && holding.lease !== lease)) {
       if (conn instanceof Connection && conn.owner === this) return; // released twice
       throw new InterfaceError("release(): the connection does not belong to this pool");
     }
+    holding.lease.released = true;
     clearTimeout(holding.timer);
     this.used.delete(conn);
     this.counters.released++;
@@ -449,7 +424,7 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
     } else if (s.maxLifetimeMs >= 0 && Date.now() - conn.createdAt > s.maxLifetimeMs) {
       this.counters.recycled++;
       this.destroy(conn);
-    } else if (conn.inTransaction || conn.hasPendingWork) {
+    } else if (conn.mayBeInTransaction || conn.hasPendingWork || s.resetOnRelease) {
       this.rollBack(conn);
       return;
     } else {
@@ -459,31 +434,18 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
     this.afterChange();
   }
 
+  /** Settles a released connection, then rolls it back (or resets it) before offering it again. */
   private rollBack(conn: Connection): void {
     this.transit.add(conn);
-    void conn
-      .settle()
-      .then(async () => {
-        if (!conn.inTransaction) return;
-        await conn.rollback();
-        this.counters.rolledBack++;
-      })
-      .then(
-        () => {
-          this.transit.delete(conn);
-          if (conn.inTransaction) {
-            this.destroy(conn);
-            this.afterChange();
-          } else {
-            this.offer(conn);
-          }
-        },
-        () => {
-          this.transit.delete(conn);
-          this.destroy(conn);
-          this.afterChange();
-        },
-      );
+    const done = (reusable: boolean): void => {
+      this.transit.delete(conn);
+      if (reusable) return this.offer(conn);
+      this.destroy(conn);
+      this.afterChange();
+    };
+    cleanForReuse(conn, this.settings.resetOnRelease, this.checkDeadlineMs() / 1000, () => this.counters.rolledBack++).then(done, () =>
+      done(false),
+    );
   }
 
   private destroy(conn: Connection): void {

@@ -58,7 +58,8 @@ function noSecureTransport(plugin: string): NotSupportedError {
  * configured key, or null when the key must first be requested from the server.
  */
 function fullAuthResponse(plugin: string, s: AuthSettings, scramble: Buffer, io: AuthIo): Buffer | null {
-  if (io.secure) return clearPassword(s.password);
+  // Unverified TLS counts as plain TCP unless the caller allowed clear-text passwords.
+  if (io.secure || (io.encrypted === true && s.allowCleartextPassword)) return clearPassword(s.password);
   if (s.serverPublicKey !== null) return rsaEncryptPassword(s.password, scramble, s.serverPublicKey);
   if (s.allowPublicKeyRetrieval) return null;
   throw noSecureTransport(plugin);
@@ -66,7 +67,7 @@ function fullAuthResponse(plugin: string, s: AuthSettings, scramble: Buffer, io:
 
 /** A public key the server sent in AuthMoreData; accepted only if the user allowed retrieval. */
 function encryptWithRetrievedKey(plugin: string, key: Buffer, s: AuthSettings, scramble: Buffer, io: AuthIo): Buffer {
-  if (io.secure || s.serverPublicKey !== null || !s.allowPublicKeyRetrieval) {
+  if (io.secure || (io.encrypted === true && s.allowCleartextPassword) || s.serverPublicKey !== null || !s.allowPublicKeyRetrieval) {
     throw clientError(CR.MALFORMED_PACKET, `${plugin}: the server sent a public key that was not requested`);
   }
   return rsaEncryptPassword(s.password, scramble, key);

@@ -7,8 +7,13 @@ export interface AuthIo {
   read(): Promise<Buffer>;
   /** Sends one packet payload with the next sequence id. */
   write(payload: Buffer): void;
-  /** True when the link is TLS or a unix socket, where a clear password is not exposed. */
+  /**
+   * True when the link is a unix socket or TLS with a verified certificate (sslMode
+   * "verify-ca"/"verify-full"), where a clear password is not exposed to a man in the middle.
+   */
   readonly secure: boolean;
+  /** True when the link is TLS, even with an unverified certificate ("required", "preferred"). */
+  readonly encrypted?: boolean;
 }
 
 /** The credentials and security choices a plugin works from. */
@@ -17,7 +22,7 @@ export interface AuthSettings {
   password: string;
   /** PEM public key of the server, for RSA password transport over plain TCP. */
   serverPublicKey: string | Buffer | null;
-  /** Send a clear-text password (mysql_clear_password) even without TLS or a unix socket. */
+  /** Send a clear-text password (mysql_clear_password) without verified TLS or a unix socket. */
   allowCleartextPassword: boolean;
   /** Ask the server for its RSA public key when none was configured. */
   allowPublicKeyRetrieval: boolean;

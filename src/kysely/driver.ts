@@ -17,6 +17,7 @@ import { ProgrammingError } from "../errors.js";
 import { withCallerFrames } from "../caller-frames.js";
 import type { SqlText } from "../sql/escape.js";
 import { qmarkText } from "../sql/qmark.js";
+import { pooledConnection } from "../pool-lease.js";
 import type { Pool } from "../pool.js";
 import type { SqlParam } from "../types.js";
 import { RoutedConnection } from "./routed.js";
@@ -166,11 +167,15 @@ export class AiomysqlDriver implements Driver {
     }
     const raw = await pool.acquire();
     try {
-      let conn = this.connections.get(raw);
+      // Each acquire() is a new one-shot lease of the pooled connection: key by the connection.
+      const key = pooledConnection(raw);
+      let conn = this.connections.get(key);
       if (conn === undefined) {
         conn = new AiomysqlConnection(raw, pool);
-        this.connections.set(raw, conn);
+        this.connections.set(key, conn);
         if (this.config.onCreateConnection) await this.config.onCreateConnection(conn);
+      } else {
+        (conn as { connection: Connection }).connection = raw;
       }
       if (!raw.getAutocommit()) {
         await raw.autocommit(true);

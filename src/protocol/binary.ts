@@ -3,9 +3,10 @@
 // https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_command_phase_ps.html
 // https://mariadb.com/kb/en/com_stmt_execute/
 // https://mariadb.com/kb/en/resultset-row/#binary-resultset-row
-import { writeBinaryDateTime } from "../converters.js";
+import { bytesOf, writeBinaryDateTime } from "../converters.js";
 import { ProgrammingError } from "../errors.js";
 import type { SqlParam, TimeZone } from "../types.js";
+import { charsetByName, loneSurrogateIndex } from "./charsets.js";
 import { COM, FIELD_TYPE } from "./constants.js";
 import { PacketReader } from "./reader.js";
 import type { PacketWriter } from "./writer.js";
@@ -49,6 +50,7 @@ export interface ParamEncoding {
 }
 
 const UNSIGNED_TYPE = 0x80;
+const UTF8MB4 = charsetByName("utf8mb4");
 const INT64_MIN = -(2n ** 63n);
 const UINT64_MAX = 2n ** 64n - 1n;
 const scratch = Buffer.allocUnsafe(8);
@@ -140,15 +142,16 @@ export function writeParamValue(w: PacketWriter, type: number, v: SqlParam, enc:
       break;
     case FIELD_TYPE.VAR_STRING: {
       const s = v as string;
-      if (enc.encode === null) w.lenencInt(Buffer.byteLength(s, "utf8")).utf8(s);
-      else w.lenencBytes(enc.encode(s));
+      // An unpaired surrogate would become U+FFFD on the direct path: utf8mb4's encode() refuses it.
+      if (enc.encode === null && loneSurrogateIndex(s) === -1) w.lenencInt(Buffer.byteLength(s, "utf8")).utf8(s);
+      else w.lenencBytes((enc.encode ?? UTF8MB4.encode)(s));
       break;
     }
     case FIELD_TYPE.DATETIME:
       w.bytes(writeBinaryDateTime(v as Date, enc.timeZone));
       break;
     case FIELD_TYPE.BLOB:
-      w.lenencBytes(v as Uint8Array);
+      w.lenencBytes(bytesOf(v as Uint8Array)); // its real length and bytes, whatever the object claims
       break;
   }
 }

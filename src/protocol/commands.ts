@@ -16,8 +16,11 @@ export function writeSimpleCommand(w: PacketWriter, command: number): void {
 }
 
 /** COM_INIT_DB: [1] 0x02, string<EOF> schema name. */
-export function writeComInitDb(w: PacketWriter, db: string): void {
-  w.start().u8(COM.INIT_DB).utf8(db);
+export function writeComInitDb(w: PacketWriter, db: string | Uint8Array): void {
+  w.start().u8(COM.INIT_DB);
+  // A string is UTF-8 already checked by the caller; bytes are the name in the connection charset.
+  if (typeof db === "string") w.utf8(db);
+  else w.bytes(db);
 }
 
 /** COM_PROCESS_KILL is deprecated; KILL QUERY is sent as COM_QUERY instead. */

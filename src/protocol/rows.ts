@@ -9,6 +9,7 @@ import { charsetByCollation, type Charset } from "./charsets.js";
 import { FIELD_FLAG, FIELD_TYPE } from "./constants.js";
 import { dateTextAscii } from "./date-text.js";
 import { MalformedPacketError } from "./reader.js";
+import { MAX_GENERATED_COLUMNS, wideRowDecoder } from "./wide-rows.js";
 
 /** Reads one non-NULL value from `buf[start, end)`. */
 export type ValueDecoder = (buf: Buffer, start: number, end: number) => unknown;
@@ -289,7 +290,9 @@ export class TextRowDecoder {
       const decoders = columns.map((c) => columnDecoder(c, ctx));
       const keys = shape.kind === "object" ? rowKeys(columns) : null;
       const ctor = shape.kind === "object" ? (shape.ctor ?? null) : null;
-      return compileRow(columns.length, keys, ctor !== null)(decoders, MalformedPacketError, ctor);
+      return columns.length > MAX_GENERATED_COLUMNS
+        ? wideRowDecoder(decoders, MalformedPacketError, keys, ctor)
+        : compileRow(columns.length, keys, ctor !== null)(decoders, MalformedPacketError, ctor);
     });
   }
 }

@@ -115,6 +115,27 @@ export class Session implements CommandHost {
     return this.transport.secure;
   }
 
+  get encrypted(): boolean {
+    return this.transport.encrypted;
+  }
+
+  /** The `maxResultBytes` option: the bound of a buffered statement's rows. */
+  get maxResultBytes(): number {
+    return this.options.maxResultBytes;
+  }
+
+  /**
+   * True after a statement failed under autocommit off (an ERR packet carries no status flags,
+   * and the failed statement may have opened a transaction and taken row locks) until an OK or
+   * EOF reports the state again.
+   */
+  stateUnknownAfterError = false;
+
+  /** A statement ended in an ERR packet, which says nothing of the transaction. */
+  noteError(): void {
+    if ((this.serverStatus & SERVER_STATUS.AUTOCOMMIT) === 0) this.stateUnknownAfterError = true;
+  }
+
   get threadId(): number {
     return this.greeting?.connectionId ?? 0;
   }
@@ -174,7 +195,8 @@ export class Session implements CommandHost {
       const [status] = await Promise.race([Promise.all([exchange, cmd.promise]), deadline]);
       this.serverStatus = status;
     } catch (e) {
-      this.fatal(e as Error);
+      // Whatever failed (a malformed greeting included), the caller sees a library error.
+      this.fatal(asProtocolError(e));
       throw this.closeReason ?? e;
     } finally {
       clearTimeout(timer);
@@ -212,7 +234,12 @@ export class Session implements CommandHost {
     const settings = authSettings(o, user, password);
     const pluginName = choosePlugin(o.authPlugin, greeting.authPluginName);
     // The first response is computed before the command is queued, so it needs no packets.
-    const probe: AuthIo = { read: () => Promise.reject(new InterfaceError("no packet")), write: () => {}, secure: this.secure };
+    const probe: AuthIo = {
+      read: () => Promise.reject(new InterfaceError("no packet")),
+      write: () => {},
+      secure: this.secure,
+      encrypted: this.encrypted,
+    };
     const authResponse = await initialAuthResponse(pluginName, settings, greeting.authPluginData, probe);
     const cmd = new ChangeUserCommand({
       capabilities: this.capabilities,
@@ -480,6 +507,8 @@ export class Session implements CommandHost {
       this.onSessionState?.(sessionState);
     }
     this.serverStatus = statusFlags;
+    // Status flags describe the session after the latest statement: the state is known again.
+    this.stateUnknownAfterError = false;
   }
 
   noteServerError(err: MySQLError): void {
@@ -537,7 +566,9 @@ function paramEncodingFor(cs: Charset | null, timeZone: ResolvedOptions["timezon
       },
     };
   }
-  return { timeZone, encode: cs.isUtf8 ? null : (t) => cs.encode(t) };
+  // Only utf8mb4 text is written straight into the packet (binary.ts still refuses unpaired
+  // surrogates there); utf8mb3 cannot store characters above U+FFFF and goes through encode().
+  return { timeZone, encode: cs.name === "utf8mb4" ? null : (t) => cs.encode(t) };
 }
 
 function untrackedCharsetError(text: string, index: number): DataError {

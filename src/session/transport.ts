@@ -36,7 +36,10 @@ export class Transport {
   /** Sequence id of the next packet written within the current exchange. */
   sequenceId = 0;
   /** TLS is on, or the link is a unix socket: a clear-text password is not exposed. */
+  /** The link is a unix socket or TLS with a verified certificate. */
   secure = false;
+  /** The link is TLS, verified or not. */
+  encrypted = false;
 
   constructor(private readonly sink: TransportSink) {
     this.parser = this.newParser();
@@ -62,6 +65,7 @@ export class Transport {
     this.compressSeq = 0;
     const socket = o.unixSocket ? net.connect({ path: o.unixSocket }) : net.connect({ host: o.host, port: o.port });
     this.secure = Boolean(o.unixSocket);
+    this.encrypted = false;
     this.attach(socket);
   }
 
@@ -115,7 +119,10 @@ export class Transport {
       };
       secure.once("error", onError);
     });
-    this.secure = true;
+    // Only a verified certificate keeps a man in the middle out: unverified TLS ("required",
+    // "preferred") encrypts, but is no place for a clear-text password.
+    this.secure = tlsOptions.rejectUnauthorized !== false;
+    this.encrypted = true;
   }
 
   /** Everything after the handshake's OK travels in compressed frames. */

@@ -5,7 +5,7 @@
 // the connection's charset. Every charset in ./protocol/charsets.ts encodes a character as a byte
 // sequence that the server lexes as that one character, so multibyte characters whose trailing
 // byte is 0x5C (`\`), such as GBK 縗 or Shift_JIS ソ, cannot eat or forge an escape.
-import { formatDateTime } from "../converters.js";
+import { formatDateTime, hexOf } from "../converters.js";
 import { ProgrammingError } from "../errors.js";
 import type { SqlArgs, SqlParam, TimeZone } from "../types.js";
 
@@ -82,8 +82,7 @@ function describe(v: unknown): string {
 }
 
 function hexLiteral(bytes: Uint8Array): string {
-  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return "X'" + buf.toString("hex") + "'";
+  return "X'" + hexOf(bytes) + "'";
 }
 
 function escapeNumber(n: number): string {

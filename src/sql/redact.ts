@@ -23,6 +23,36 @@ function isIntroducer(word: string): boolean {
  * a charset introducer (`_utf8mb4'...'`).
  */
 export function redactSql(sql: string): string {
+  return redactSecrets(sql).sql;
+}
+
+/** A statement with its password literals masked, and the literals' contents that were masked. */
+export interface RedactedSql {
+  /** The statement, password literals replaced by '***'. */
+  sql: string;
+  /** The text inside each masked literal, longest first (to scrub from server messages). */
+  secrets: string[];
+}
+
+/**
+ * `message` (a server's error text, which may quote the statement) with every secret of
+ * `redacted` replaced by ***.
+ */
+export function scrubMessage(message: string, redacted: RedactedSql): string {
+  let out = message;
+  for (const secret of redacted.secrets) out = out.split(secret).join("***");
+  return out;
+}
+
+/** Masks the password literals of `sql` (as `redactSql()`) and says what they held. */
+export function redactSecrets(sql: string): RedactedSql {
+  const secrets: string[] = [];
+  const masked = maskSecrets(sql, secrets);
+  secrets.sort((a, b) => b.length - a.length);
+  return { sql: masked, secrets };
+}
+
+function maskSecrets(sql: string, secrets: string[]): string {
   if (!/IDENTIFIED|PASSWORD/i.test(sql)) return sql;
   const lexer = new SqlLexer(sql);
   /** Words and punctuation of the current statement's code, upper-cased. */
@@ -47,6 +77,8 @@ export function redactSql(sql: string): string {
     } else if (t === Tok.SingleQuoted || t === Tok.DoubleQuoted) {
       if (isSecret(words, identified, sawPassword)) {
         const quote = sql[lexer.start]!;
+        const body = sql.slice(lexer.start + 1, lexer.unterminated ? lexer.end : lexer.end - 1);
+        if (body !== "") secrets.push(body);
         out += sql.slice(last, lexer.start) + quote + "***" + (lexer.unterminated ? "" : quote);
         last = lexer.end;
       }
@@ -69,7 +101,8 @@ function isSecret(words: readonly string[], identified: boolean, sawPassword: bo
   }
   const w = words[i];
   if (w === undefined) return false;
-  if (PASSWORD_WORDS.has(w)) return true;
+  // Any *_PASSWORD option too: SOURCE_PASSWORD (CHANGE REPLICATION SOURCE), and the like.
+  if (PASSWORD_WORDS.has(w) || w.endsWith("_PASSWORD")) return true;
   if (identified && IDENTIFIED_WORDS.has(w)) return true;
   // SET PASSWORD [FOR user] = '...'
   return equals && sawPassword;

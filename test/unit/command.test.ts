@@ -20,6 +20,7 @@ function host(capabilities: number): CommandHost & { statuses: number[]; paused:
     writer: new PacketWriter(),
     paramEncoding: { timeZone: "Z", encode: null },
     secure: false,
+    encrypted: false,
     noBackslashEscapes: false,
     encodeSql: (sql: string) => sql,
     writePayload() {

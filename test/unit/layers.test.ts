@@ -25,14 +25,14 @@ const LAYERS: { name: string; files: RegExp }[] = [
   },
   {
     name: "sql text and settings (lexer, escaping, redaction, options, cluster settings and GTIDs, tracing)",
-    files: /^(sql\/.+|tracing|options|cluster\/(options|classify|gtid))$/,
+    files: /^(sql\/.+|tracing|options|options-check|deadline|result-limit|cluster\/(options|classify|gtid))$/,
   },
   { name: "session (transport, queue, commands)", files: /^session\/.+$/ },
   {
     name: "DB-API (Connection, cursors, prepared statements, cancellation)",
     files: /^(connection|cursors|ss-cursors|statement|cancel|bulk)$/,
   },
-  { name: "pool", files: /^(pool|pool-options|pool-pipeline)$/ },
+  { name: "pool", files: /^(pool|pool-options|pool-pipeline|pool-lease|pool-query)$/ },
   { name: "cluster pool (nodes, probes, selectors) and createPool()", files: /^(cluster\/.+|create-pool)$/ },
   { name: "integrations and the public index (sa, kysely, knex, otel)", files: /^(sa\/.+|kysely\/.+|knex\/.+|otel\/.+|index)$/ },
 ];
@@ -143,9 +143,9 @@ describe("layers of src/", () => {
 
   it("no source file is over 600 lines, except data tables", () => {
     const DATA_TABLES = new Set(["protocol/charsets", "protocol/er", "protocol/constants"]);
-    // Over by a few lines while the pool's lease work (issue 13) reshapes it, plus the pipelining hooks
-    // (issue 16, whose logic is in pool-pipeline.ts); split it once that lands.
-    const PENDING_SPLIT = new Map([["pool", 650]]);
+    // Over by a few lines: the pipelining hooks (issue 16) came on top of the lease split (issue 13,
+    // pool-lease.ts and pool-query.ts); the refill loop is the next piece to move out.
+    const PENDING_SPLIT = new Map([["pool", 615]]);
     const long: string[] = [];
     for (const f of tsFiles) {
       const id = moduleId(SRC_TS, f);

@@ -4,6 +4,7 @@
 import { MySQLError, serverError } from "../../errors.js";
 import type { ParamEncoding } from "../../protocol/binary.js";
 import { ER } from "../../protocol/er.js";
+import { redactSecrets, scrubMessage } from "../../sql/redact.js";
 import { parseErr } from "../../protocol/results.js";
 import type { DecodeContext } from "../../protocol/rows.js";
 import type { SessionState } from "../../protocol/session-state.js";
@@ -32,8 +33,14 @@ export interface CommandHost {
   noteStatus(statusFlags: number, sessionState?: SessionState): void;
   /** Told of every error the server sent (a cluster pool re-probes after a read-only refusal). */
   noteServerError(err: MySQLError): void;
+  /** Records that a statement failed with an ERR packet (the transaction state is then unknown). */
+  noteError?(): void;
+  /** Most bytes of rows (and column definitions) a buffered statement may hold; 0 for no limit. */
+  readonly maxResultBytes?: number;
   /** The link is TLS or a unix socket, where a clear-text password is not exposed. */
   readonly secure: boolean;
+  /** The link is TLS, even with an unverified certificate. */
+  readonly encrypted: boolean;
   /** Sends one packet payload within the current exchange (auth data, LOCAL INFILE data). */
   writePayload(payload: Buffer): void;
   /** Answers a LOCAL INFILE request of `command` for `fileName`. */
@@ -146,7 +153,13 @@ export abstract class Command<T = unknown> {
       // The server's words ("The used command is not allowed...") do not say why.
       message += " (LOAD DATA LOCAL INFILE is disabled on this connection: pass localInfile: true to connect() to allow it)";
     }
-    const err = serverError(e.errno, e.sqlState, message, this.sql, this.host.isMariaDB);
+    this.host.noteError?.();
+    // The error keeps the statement, but never a password in it (the server's message may quote it too).
+    const redacted = this.sql === undefined ? null : redactSecrets(this.sql);
+    const err =
+      redacted === null
+        ? serverError(e.errno, e.sqlState, message, undefined, this.host.isMariaDB)
+        : serverError(e.errno, e.sqlState, scrubMessage(message, redacted), redacted.sql, this.host.isMariaDB);
     this.host.noteServerError(err);
     return err;
   }

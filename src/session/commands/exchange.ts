@@ -29,6 +29,9 @@ export abstract class ExchangeCommand extends Command<Buffer> {
       get secure() {
         return host().secure;
       },
+      get encrypted() {
+        return host().encrypted;
+      },
     };
   }
 

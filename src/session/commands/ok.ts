@@ -16,7 +16,7 @@ export class OkCommand extends Command<OkPacket> {
   }
 
   encode(host: CommandHost): Buffer {
-    if (this.argument !== null) writeComInitDb(host.writer, this.argument);
+    if (this.argument !== null) writeComInitDb(host.writer, host.encodeSql(this.argument));
     else writeSimpleCommand(host.writer, this.command);
     return host.writer.finish(0)[0];
   }

@@ -16,6 +16,7 @@ import {
 } from "../../protocol/results.js";
 import { TextRowDecoder, type DecodeContext, type RowShape } from "../../protocol/rows.js";
 import type { SqlFormatter, SqlText } from "../../sql/escape.js";
+import { resultTooLarge } from "../../result-limit.js";
 import type { ColumnDefinition } from "../../types.js";
 import { Command, hasNonAscii, type CommandHost, type LocalInfileRequester } from "./command.js";
 
@@ -145,6 +146,7 @@ export class QueryCommand extends Command<QueryOutcome> implements LocalInfileRe
       case State.Header:
         return this.onHeader(payload);
       case State.Columns:
+        this.holdBytes(payload.length);
         this.columns.push(parseColumnDefinition(payload, this.host.extendedTypeInfo));
         if (this.columns.length === this.columnCount) {
           if (this.host.capabilities & CLIENT.DEPRECATE_EOF) this.startRows();
@@ -205,9 +207,24 @@ export class QueryCommand extends Command<QueryOutcome> implements LocalInfileRe
       this.streamedRows++;
       if (!this.discard) this.push(this.decoder!.decode(buf, start, end));
     } else {
+      this.holdBytes(end - start);
       this.rows.push(this.decoder!.decode(buf, start, end));
     }
     return true;
+  }
+
+  /** Bytes of rows and column definitions this statement holds (buffered mode). */
+  private heldBytes = 0;
+
+  /**
+   * Counts `n` more bytes held for the caller against the connection's `maxResultBytes`. Past
+   * it, the throw closes the connection (the server may send rows for ever; reading them all
+   * to keep the connection would never end).
+   */
+  private holdBytes(n: number): void {
+    this.heldBytes += n;
+    const limit = this.host.maxResultBytes ?? 0;
+    if (limit > 0 && this.heldBytes > limit && (!this.streaming || this.state === State.Columns)) throw resultTooLarge(limit, this.sql);
   }
 
   private onRow(payload: Buffer): boolean {
@@ -224,6 +241,7 @@ export class QueryCommand extends Command<QueryOutcome> implements LocalInfileRe
       this.streamedRows++;
       if (!this.discard) this.push(this.decoder!.decode(payload, 0, payload.length));
     } else {
+      this.holdBytes(payload.length);
       this.rows.push(this.decoder!.decode(payload, 0, payload.length));
     }
     return false;
