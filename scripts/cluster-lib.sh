@@ -157,12 +157,15 @@ launch_node() {
 # Wait (bounded by SECONDS) until the node answers ping. 0: serving; 2: died with a port clash;
 # 1: died otherwise or the bound passed.
 wait_serving() {
-  local name="$1" bound="$2" deadline dir
+  local name="$1" bound="$2" deadline dir pid
   dir="$(node_dir "$name")"
+  # The pid spawn_mariadbd recorded: mariadbd truncates and rewrites its pid file while it
+  # starts, so for a moment the file is empty although the server is alive.
+  pid="$(tr -dc '0-9' <"$dir/mysqld.pid" 2>/dev/null || true)"
   deadline=$((SECONDS + bound))
   while [ "$SECONDS" -le "$deadline" ]; do
     node_ping "$name" && return 0
-    if ! node_pid "$name" >/dev/null; then
+    if ! { [ -n "$pid" ] && pid_alive "$pid"; } && ! node_pid "$name" >/dev/null; then
       grep -q 'Address already in use' "$dir/error.log" 2>/dev/null && return 2
       return 1
     fi
