@@ -37,7 +37,17 @@ export { ClusterPool } from "./cluster/pool.js";
 export { classifyStatement } from "./cluster/classify.js";
 export { nodeChannel } from "./cluster/node.js";
 export type { NodeChangeMessage } from "./cluster/node.js";
-export type { ClusterOptions, HostSpec, Topology, Selector, CausalReads, NodeRole, NodeState, NodeStats } from "./cluster/options.js";
+export type {
+  ClusterOptions,
+  HostSpec,
+  Topology,
+  Selector,
+  CausalReads,
+  NodeRole,
+  NodeState,
+  NodeStats,
+  MonitorCredentials,
+} from "./cluster/options.js";
 export type { PoolOptions, AcquireOptions, PoolStats, PoolQueryOptions, PoolExecuteResult } from "./pool.js";
 export { PreparedStatement } from "./statement.js";
 export type { StatementResult } from "./statement.js";

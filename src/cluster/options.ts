@@ -82,6 +82,20 @@ export interface ClusterOptions {
   maxReplicaLag?: number | null;
   /** How a node is picked among the eligible ones (default `"least-busy"`). */
   selector?: Selector;
+  /**
+   * An account for the health probes, with REPLICATION CLIENT / SLAVE MONITOR: the probes then read
+   * the replicas' `Seconds_Behind_Master` and the replicas a primary announces. Without it the probes
+   * use the pool's own account and measure lag from GTID positions.
+   */
+  monitor?: MonitorCredentials | null;
+}
+
+/** The account of the cluster's health probes (option `monitor`). */
+export interface MonitorCredentials {
+  /** User name. */
+  user: string;
+  /** Password (default: none). */
+  password?: string;
 }
 
 /** @internal One node as configured. */
@@ -103,6 +117,7 @@ export interface ClusterSettings {
   causalReadTimeoutS: number;
   maxReplicaLagS: number | null;
   selector: Selector;
+  monitor: MonitorCredentials | null;
 }
 
 /** @internal The option names that belong to the cluster, not to each node. */
@@ -116,6 +131,7 @@ export const CLUSTER_KEYS = [
   "causalReadTimeout",
   "maxReplicaLag",
   "selector",
+  "monitor",
 ] as const;
 
 function fail(message: string): never {
@@ -189,6 +205,14 @@ function bool(name: string, v: unknown, dflt: boolean): boolean {
   return v;
 }
 
+function monitorCredentials(v: unknown): MonitorCredentials | null {
+  if (v === undefined || v === null) return null;
+  const m = v as Partial<MonitorCredentials>;
+  if (typeof v !== "object" || typeof m.user !== "string" || m.user === "") fail("option 'monitor' must be { user, password? }");
+  if (m.password !== undefined && typeof m.password !== "string") fail("option 'monitor.password' must be a string");
+  return m.password === undefined ? { user: m.user } : { user: m.user, password: m.password };
+}
+
 /** @internal Checks the cluster options and applies their defaults. */
 export function resolveClusterSettings(o: ClusterOptions): ClusterSettings {
   return {
@@ -200,6 +224,7 @@ export function resolveClusterSettings(o: ClusterOptions): ClusterSettings {
     causalReadTimeoutS: seconds("causalReadTimeout", o.causalReadTimeout, 1, false)!,
     maxReplicaLagS: seconds("maxReplicaLag", o.maxReplicaLag, null, false),
     selector: oneOf("selector", o.selector, ["least-busy", "round-robin", "random", "ordered"], "least-busy"),
+    monitor: monitorCredentials(o.monitor),
   };
 }
 
