@@ -40,6 +40,13 @@ export interface QueryOptions {
 /** LOAD DATA LOCAL makes the server wait for file data: nothing may be written behind it. */
 const LOAD_DATA_RE = /\bLOAD\s+(DATA|XML)\b/i;
 
+/**
+ * Markers of a session that is not open yet and one closed by its user: errors built once (an
+ * error's stack trace costs microseconds per connection), never thrown themselves.
+ */
+const NOT_OPEN = new InterfaceError("Connection is not open");
+const CLOSED = new InterfaceError("Connection is closed");
+
 export class Session implements CommandHost {
   readonly transport: Transport;
   readonly writer = new PacketWriter();
@@ -47,7 +54,8 @@ export class Session implements CommandHost {
   /** How many commands at the head of `pending` have been written. */
   private written = 0;
   private holds = 0;
-  private closeReason: Error | null = new InterfaceError("Connection is not open");
+  /** Why the session is closed, or null while it is open; the markers are never thrown (see closedError). */
+  private closeReason: Error | null = NOT_OPEN;
   private connecting = false;
   /** The server's greeting of the latest connection phase. */
   greeting: HandshakeV10 | null = null;
@@ -72,6 +80,8 @@ export class Session implements CommandHost {
   /** Follows `character_set_results` (the charset result text is decoded in). */
   readonly decodeContext: DecodeContext;
   #paramEncoding: ParamEncoding;
+  /** The tracking SET sent without waiting (trackCharsets), until the session retires it. */
+  #tracking: QueryCommand | null = null;
   /** The current database and user, as last selected or logged in. */
   db: string | null;
   user: string;
@@ -207,23 +217,56 @@ export class Session implements CommandHost {
   /**
    * Applies the session settings of the options: charset, sql_mode, init command, autocommit.
    * Also makes sure the server reports changes of the session's charsets (a user's SET NAMES).
+   * The settings on either side of the init command are folded into one SET statement each,
+   * so a connection without an init command pays one round trip for all of them.
    */
   async initialise(): Promise<void> {
     const o = this.options;
     // A new login or a reset session is back to the charset of the handshake.
     this.setClientCharset(this.charset);
     this.decodeContext.charset = this.charset;
-    if (this.charset.collationId > 255) await this.query(`SET NAMES ${this.charset.name}`);
-    if (o.sqlMode !== null) await this.query(`SET sql_mode=${escapeString(o.sqlMode, this.noBackslashEscapes)}`);
+    let assignments: string[] = [];
+    if (this.charset.collationId > 255) assignments.push(`NAMES ${this.charset.name}`);
+    if (o.sqlMode !== null) assignments.push(`sql_mode=${escapeString(o.sqlMode, this.noBackslashEscapes)}`);
     if (o.initCommand !== null) {
+      if (assignments.length > 0) await this.query(`SET ${assignments.join(", ")}`, { drainAll: true });
+      assignments = [];
       await this.query(o.initCommand, { drainAll: true });
       await this.query("COMMIT");
     }
     // After the init command, which may set session_track_system_variables itself.
-    if (this.capabilities & CLIENT.SESSION_TRACK) await this.query(TRACK_CHARSETS);
-    if (o.autocommit !== null && o.autocommit !== ((this.serverStatus & SERVER_STATUS.AUTOCOMMIT) !== 0)) {
-      await this.query(`SET AUTOCOMMIT = ${o.autocommit ? 1 : 0}`, { drainAll: true });
+    const track = (this.capabilities & CLIENT.SESSION_TRACK) !== 0;
+    const autocommit = o.autocommit !== null && o.autocommit !== ((this.serverStatus & SERVER_STATUS.AUTOCOMMIT) !== 0);
+    if (assignments.length === 0 && !autocommit) {
+      // The tracking alone: nothing needs to wait for it.
+      if (track) this.trackCharsets();
+      return;
     }
+    if (track) assignments.push(TRACK_CHARSETS);
+    if (autocommit) assignments.push(`AUTOCOMMIT = ${o.autocommit ? 1 : 0}`);
+    await this.query(`SET ${assignments.join(", ")}`, { drainAll: true });
+  }
+
+  /**
+   * Sends the SET of TRACK_CHARSETS without waiting for its OK: nothing of the connection
+   * depends on it except the statements behind it, which the server runs after it. A
+   * statement whose bytes depend on `character_set_client` (non-ASCII text) is written only
+   * once nothing is in flight (`awaitsCharset`), so after this OK; ASCII reads the same in
+   * every client charset, so it may follow at once. A user's SET NAMES runs after the
+   * tracking is on, so its OK reports the switch. Should the SET fail, the session is closed
+   * with the reason: escaping could no longer follow the session's charset.
+   */
+  private trackCharsets(): void {
+    const cmd = this.queryCommand(`SET ${TRACK_CHARSETS}`, ARRAY_ROWS, false, false);
+    this.#tracking = cmd;
+    const done = this.enqueue(cmd).then((outcome) => {
+      if (outcome.error) throw outcome.error;
+    });
+    done.catch((e: Error) => {
+      if (this.closeReason !== null) return; // closed by the user, or lost (reported already)
+      const message = `Could not ask the server to report character_set_client changes (${e.message}), so escaping could not follow them`;
+      this.fatal(clientError(CR.UNKNOWN_ERROR, message, e));
+    });
   }
 
   /** Logs in again as `user` (COM_CHANGE_USER); a failed exchange closes the session. */
@@ -478,18 +521,18 @@ export class Session implements CommandHost {
       this.transport.destroy();
       return;
     }
-    await Promise.allSettled(this.pending.map((c) => c.promise));
+    // The tracking SET is only for the statements behind it: COM_QUIT need not wait for its OK.
+    await Promise.allSettled(this.pending.filter((c) => c !== (this.#tracking as Command<unknown> | null)).map((c) => c.promise));
     await this.close();
   }
 
   /** Closes at once: COM_QUIT if the link is up, and every command in flight fails. Resolves when the socket is closed. */
   close(): Promise<void> {
     if (this.closeReason !== null) return Promise.resolve();
-    const reason = new InterfaceError("Connection is closed");
-    this.closeReason = reason;
+    this.closeReason = CLOSED;
     writeSimpleCommand(this.writer, COM.QUIT);
     const closed = this.transport.end(this.writer.finish(0)[0]);
-    this.failAll(reason);
+    if (this.pending.length > 0) this.failAll(new InterfaceError("Connection is closed"));
     this.onClose?.(false);
     return closed;
   }
@@ -535,13 +578,14 @@ export class Session implements CommandHost {
 /**
  * Asks the server to report changes of `character_set_client` and `character_set_results` in
  * its OK packets (MariaDB and MySQL track both by default, but a server or a user may have
- * changed `session_track_system_variables`); the variables already tracked stay tracked.
+ * changed `session_track_system_variables`); the variables already tracked stay tracked. An
+ * assignment of a SET statement.
  */
 const TRACK_CHARSETS = (() => {
   const v = "@@session.session_track_system_variables";
   const add = (name: string): string => `IF(FIND_IN_SET('${name}', ${v}), NULL, '${name}')`;
   const extended = `CONCAT_WS(',', NULLIF(${v}, ''), ${add("character_set_client")}, ${add("character_set_results")})`;
-  return `SET ${v} = IF(${v} = '*', ${v}, ${extended})`;
+  return `${v} = IF(${v} = '*', ${v}, ${extended})`;
 })();
 
 const NON_ASCII_RE = /[^\x00-\x7f]/;
