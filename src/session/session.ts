@@ -4,7 +4,7 @@
 // of the queue, and fails everything at once when the link dies. It is the only CommandHost.
 import { authenticate, choosePlugin, initialAuthResponse, type AuthIo } from "../authenticate.js";
 import { makeDecoders } from "../converters.js";
-import { DataError, InterfaceError, MySQLError, OperationalError, clientError } from "../errors.js";
+import { InterfaceError, MySQLError, OperationalError, clientError } from "../errors.js";
 import type { ResolvedOptions } from "../options.js";
 import type { ParamEncoding } from "../protocol/binary.js";
 import { charsetByName, loneSurrogateIndex, type Charset } from "../protocol/charsets.js";
@@ -25,6 +25,7 @@ import { OkCommand } from "./commands/ok.js";
 import { QueryCommand, type QueryOutcome } from "./commands/query.js";
 import { authError, authSettings, connectionAttributes, handshake } from "./connect.js";
 import { answerLocalInfile } from "./local-infile-reply.js";
+import { knownCharset, NON_ASCII_RE, paramEncodingFor, TRACK_CHARSETS, untrackedCharsetError } from "./client-charset.js";
 import { Transport } from "./transport.js";
 
 /** Options of `Session.query()`. */
@@ -406,7 +407,8 @@ export class Session implements CommandHost {
         cmd.retire();
         continue;
       }
-      if (request !== null) this.transport.writeCommand(request);
+      // Nothing in flight and nothing queued behind it: no reason to wait for the tick's end.
+      if (request !== null) this.transport.writeCommand(request, this.written === 0 && this.written + 1 === this.pending.length);
       if (cmd.noReply) {
         // Nothing will come back for it (COM_STMT_CLOSE): done as soon as it is written.
         this.pending.splice(this.written, 1);
@@ -573,55 +575,6 @@ export class Session implements CommandHost {
   resumeReading(): void {
     this.transport.resume();
   }
-}
-
-/**
- * Asks the server to report changes of `character_set_client` and `character_set_results` in
- * its OK packets (MariaDB and MySQL track both by default, but a server or a user may have
- * changed `session_track_system_variables`); the variables already tracked stay tracked. An
- * assignment of a SET statement.
- */
-const TRACK_CHARSETS = (() => {
-  const v = "@@session.session_track_system_variables";
-  const add = (name: string): string => `IF(FIND_IN_SET('${name}', ${v}), NULL, '${name}')`;
-  const extended = `CONCAT_WS(',', NULLIF(${v}, ''), ${add("character_set_client")}, ${add("character_set_results")})`;
-  return `${v} = IF(${v} = '*', ${v}, ${extended})`;
-})();
-
-const NON_ASCII_RE = /[^\x00-\x7f]/;
-
-/** The charset the server names, or null when this client does not support it. */
-function knownCharset(name: string): Charset | null {
-  try {
-    return charsetByName(name);
-  } catch {
-    return null;
-  }
-}
-
-function paramEncodingFor(cs: Charset | null, timeZone: ResolvedOptions["timezone"]): ParamEncoding {
-  if (cs === null) {
-    return {
-      timeZone,
-      encode: (t) => {
-        const i = t.search(NON_ASCII_RE);
-        if (i !== -1) throw untrackedCharsetError(t, i);
-        return Buffer.from(t, "latin1");
-      },
-    };
-  }
-  // Only utf8mb4 text is written straight into the packet (binary.ts still refuses unpaired
-  // surrogates there); utf8mb3 cannot store characters above U+FFFF and goes through encode().
-  return { timeZone, encode: cs.name === "utf8mb4" ? null : (t) => cs.encode(t) };
-}
-
-function untrackedCharsetError(text: string, index: number): DataError {
-  const cp = text.codePointAt(index) ?? 0;
-  return new DataError(
-    `Cannot send non-ASCII text (U+${cp.toString(16).toUpperCase().padStart(4, "0")} at index ${index}): the session's ` +
-      `character_set_client is a charset this client cannot encode, so it cannot be escaped safely; ` +
-      `run SET NAMES with one of the supported charsets`,
-  );
 }
 
 function asProtocolError(e: unknown): Error {

@@ -132,13 +132,14 @@ export class Transport {
   }
 
   /**
-   * Writes the framed request of a new command (sequence id 0). Every request written in one
-   * turn of the event loop leaves in one write.
+   * Writes the framed request of a new command (sequence id 0). A request with nothing in
+   * flight before it (`alone`) leaves at once, in this tick; pipelined ones written in one turn
+   * of the event loop are corked and leave in one write at its end.
    */
-  writeCommand(bytes: Buffer): void {
+  writeCommand(bytes: Buffer, alone = false): void {
     const socket = this.socket;
     if (socket === null) return;
-    if (!this.corked) {
+    if (!this.corked && !alone) {
       this.corked = true;
       socket.cork();
       process.nextTick(() => {

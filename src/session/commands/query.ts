@@ -313,6 +313,7 @@ export class QueryCommand extends Command<QueryOutcome> implements LocalInfileRe
 
   private wake(): void {
     // Both a reader and drain() (a cancellation) may be waiting.
+    if (this.waiters.length === 0) return;
     for (const w of this.waiters.splice(0)) w();
   }
 
