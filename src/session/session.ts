@@ -2,6 +2,7 @@
 // COM_CHANGE_USER included, is a command on one queue; the session writes each command's
 // request when the pipeline allows it, hands every incoming packet to the command at the head
 // of the queue, and fails everything at once when the link dies. It is the only CommandHost.
+import { ColumnCache } from "../protocol/column-cache.js";
 import { authenticate, choosePlugin, initialAuthResponse, type AuthIo } from "../authenticate.js";
 import { makeDecoders } from "../converters.js";
 import { InterfaceError, MySQLError, OperationalError, clientError } from "../errors.js";
@@ -51,6 +52,7 @@ const CLOSED = new InterfaceError("Connection is closed");
 export class Session implements CommandHost {
   readonly transport: Transport;
   readonly writer = new PacketWriter();
+  readonly columnCache = new ColumnCache();
   private readonly pending: Command[] = [];
   /** How many commands at the head of `pending` have been written. */
   private written = 0;

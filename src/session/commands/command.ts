@@ -1,6 +1,7 @@
 // Commands of the command phase as state machines. A command writes its own request when the
 // session is ready to send it, then is fed the response packets, in order, until it reports
 // that it is done. The session is the only CommandHost.
+import type { ColumnCache } from "../../protocol/column-cache.js";
 import { MySQLError, serverError } from "../../errors.js";
 import type { ParamEncoding } from "../../protocol/binary.js";
 import { ER } from "../../protocol/er.js";
@@ -16,6 +17,8 @@ export interface CommandHost {
   readonly decodeContext: DecodeContext;
   /** MariaDB sends extended type names in column definitions. */
   readonly extendedTypeInfo: boolean;
+  /** The column definitions of the latest text result set, for the next one (see ColumnCache). */
+  readonly columnCache?: ColumnCache;
   /** The server is MariaDB (error numbers above 1700 have MariaDB's names), when known. */
   readonly isMariaDB?: boolean;
   /** The one reusable writer of outgoing packets. */
