@@ -409,8 +409,7 @@ export class Session implements CommandHost {
         cmd.retire();
         continue;
       }
-      // Nothing in flight and nothing queued behind it: no reason to wait for the tick's end.
-      if (request !== null) this.transport.writeCommand(request, this.written === 0 && this.written + 1 === this.pending.length);
+      if (request !== null) this.transport.writeCommand(request);
       if (cmd.noReply) {
         // Nothing will come back for it (COM_STMT_CLOSE): done as soon as it is written.
         this.pending.splice(this.written, 1);

@@ -132,14 +132,15 @@ export class Transport {
   }
 
   /**
-   * Writes the framed request of a new command (sequence id 0). A request with nothing in
-   * flight before it (`alone`) leaves at once, in this tick; pipelined ones written in one turn
-   * of the event loop are corked and leave in one write at its end.
+   * Writes the framed request of a new command (sequence id 0). Every request written in one
+   * turn of the event loop leaves in one write: the socket is uncorked in process.nextTick,
+   * which runs before the event loop polls again, so a lone request is not delayed to a later
+   * turn (see bench/README.md for why it is not written on its own at once).
    */
-  writeCommand(bytes: Buffer, alone = false): void {
+  writeCommand(bytes: Buffer): void {
     const socket = this.socket;
     if (socket === null) return;
-    if (!this.corked && !alone) {
+    if (!this.corked) {
       this.corked = true;
       socket.cork();
       process.nextTick(() => {
