@@ -83,7 +83,9 @@ export class Session implements CommandHost {
   /** Follows `character_set_results` (the charset result text is decoded in). */
   readonly decodeContext: DecodeContext;
   #paramEncoding: ParamEncoding;
-  /** The tracking SET sent without waiting (trackCharsets), until the session retires it. */
+  /** The tracking SET is still to be sent, ahead of the next statement (see sendTracking). */
+  #trackingOwed = false;
+  /** The tracking SET sent without waiting (sendTracking). */
   #tracking: QueryCommand | null = null;
   /** The current database and user, as last selected or logged in. */
   db: string | null;
@@ -172,6 +174,7 @@ export class Session implements CommandHost {
   async connect(): Promise<void> {
     const o = this.options;
     this.closeReason = null;
+    this.#trackingOwed = false;
     this.connecting = true;
     this.transport.connect(o);
     const cmd = new HandshakeCommand(() => {
@@ -226,6 +229,7 @@ export class Session implements CommandHost {
   async initialise(): Promise<void> {
     const o = this.options;
     // A new login or a reset session is back to the charset of the handshake.
+    this.#trackingOwed = false;
     this.setClientCharset(this.charset);
     this.decodeContext.charset = this.charset;
     let assignments: string[] = [];
@@ -242,7 +246,7 @@ export class Session implements CommandHost {
     const autocommit = o.autocommit !== null && o.autocommit !== ((this.serverStatus & SERVER_STATUS.AUTOCOMMIT) !== 0);
     if (assignments.length === 0 && !autocommit) {
       // The tracking alone: nothing needs to wait for it.
-      if (track) this.trackCharsets();
+      this.#trackingOwed = track;
       return;
     }
     if (track) assignments.push(TRACK_CHARSETS);
@@ -251,15 +255,17 @@ export class Session implements CommandHost {
   }
 
   /**
-   * Sends the SET of TRACK_CHARSETS without waiting for its OK: nothing of the connection
-   * depends on it except the statements behind it, which the server runs after it. A
-   * statement whose bytes depend on `character_set_client` (non-ASCII text) is written only
-   * once nothing is in flight (`awaitsCharset`), so after this OK; ASCII reads the same in
-   * every client charset, so it may follow at once. A user's SET NAMES runs after the
-   * tracking is on, so its OK reports the switch. Should the SET fail, the session is closed
-   * with the reason: escaping could no longer follow the session's charset.
+   * Sends the SET of TRACK_CHARSETS ahead of the first statement after the login (in the same
+   * write), without waiting for its OK: nothing depends on it but the statements behind it,
+   * which the server runs after it, and a connection closed before any statement never needs
+   * it. A statement whose bytes depend on `character_set_client` (non-ASCII text) is written
+   * only once nothing is in flight (`awaitsCharset`), so after this OK; ASCII reads the same in
+   * every client charset, so it may follow at once. A user's SET NAMES runs after the tracking
+   * is on, so its OK reports the switch. Should the SET fail, the session is closed with the
+   * reason: escaping could no longer follow the session's charset.
    */
-  private trackCharsets(): void {
+  private sendTracking(): void {
+    this.#trackingOwed = false;
     const cmd = this.queryCommand(`SET ${TRACK_CHARSETS}`, ARRAY_ROWS, false, false);
     this.#tracking = cmd;
     const done = this.enqueue(cmd).then((outcome) => {
@@ -381,6 +387,8 @@ export class Session implements CommandHost {
   /** Queues a command; it is written at once unless something must finish first. */
   enqueue<T>(cmd: Command<T>): Promise<T> {
     if (this.closeReason !== null) return Promise.reject(this.closedError());
+    // Every statement (a command with SQL) runs after the tracking SET.
+    if (this.#trackingOwed && cmd.sql !== undefined) this.sendTracking();
     cmd.attach(this);
     if (cmd.sql !== undefined && queryChannel.hasSubscribers) {
       const o = this.options;

@@ -66,23 +66,38 @@ it("an init command splits the settings: sql_mode before it, tracking and autoco
   }
 });
 
-it("with nothing else to set, the tracking SET is the only statement and a SET NAMES right behind it is still followed", async () => {
+it("with nothing else to set, the tracking SET goes ahead of the first statement, and a SET NAMES right behind it is followed", async () => {
   // autocommit: true is the server's default, so only the tracking is left to send.
   const { conn, setup } = await connectTraced(testOptions({ autocommit: true, initCommand: "SET session_track_system_variables = ''" }));
   try {
-    assert.deepEqual(
-      setup.map((s) => s.slice(0, 50)),
-      ["SET session_track_system_variables = ''", "COMMIT", "SET @@session.session_track_system_variables = IF("],
-    );
-    // Written at once, without waiting for the tracking SET's OK.
-    const probe = conn.cursor();
-    const switched = conn.cursor().execute("SET NAMES gbk");
-    const selected = probe.execute("SELECT %s", ["丁' OR 1=1 -- "]);
-    await switched;
-    await selected;
-    assert.equal(conn.encoding, "gbk");
-    assert.deepEqual(await probe.fetchAll(), [["丁' OR 1=1 -- "]]);
+    assert.deepEqual(setup, ["SET session_track_system_variables = ''", "COMMIT"]);
+    const later: string[] = [];
+    const ch = tracingChannel("aiomysql:query");
+    const handlers = { start: (ctx: object) => later.push((ctx as QueryTrace).sql), end() {}, asyncStart() {}, asyncEnd() {}, error() {} };
+    ch.subscribe(handlers);
+    try {
+      // Both queued at once: the SET NAMES is written behind the tracking SET, without waiting.
+      const probe = conn.cursor();
+      const switched = conn.cursor().execute("SET NAMES gbk");
+      const selected = probe.execute("SELECT %s", ["丁' OR 1=1 -- "]);
+      await switched;
+      await selected;
+      assert.equal(conn.encoding, "gbk");
+      assert.deepEqual(await probe.fetchAll(), [["丁' OR 1=1 -- "]]);
+    } finally {
+      ch.unsubscribe(handlers);
+    }
+    assert.match(later[0]!, /^SET @@session\.session_track_system_variables = IF\(/);
+    assert.equal(later[1], "SET NAMES gbk");
+    assert.equal(later.length, 3);
   } finally {
     conn.close();
   }
+});
+
+it("a connection closed before any statement never sends the tracking SET", async () => {
+  const { conn, setup } = await connectTraced(testOptions({ autocommit: true }));
+  assert.deepEqual(setup, []);
+  await conn.ensureClosed();
+  assert.equal(conn.closed, true);
 });
