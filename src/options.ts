@@ -291,6 +291,7 @@ const NUMBER_OPTIONS = new Set([
   "healthCheckInterval",
   "causalReadTimeout",
   "maxReplicaLag",
+  "failureDetectionTimeout",
 ]);
 const STRING_OPTIONS = new Set([
   "topology",

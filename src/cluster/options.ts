@@ -83,6 +83,14 @@ export interface ClusterOptions {
   /** How a node is picked among the eligible ones (default `"least-busy"`). */
   selector?: Selector;
   /**
+   * Seconds after which a node that stopped answering (a frozen or hung server, whose sockets
+   * stay open) is declared down and the statements in flight on it fail with an
+   * `OperationalError` (default 4). Detection is by the health probe on a side connection, run
+   * every half of this while the node has statements in flight; its own answer deadline is
+   * also half of this.
+   */
+  failureDetectionTimeout?: number;
+  /**
    * An account for the health probes, with REPLICATION CLIENT / SLAVE MONITOR: the probes then read
    * the replicas' `Seconds_Behind_Master` and the replicas a primary announces. Without it the probes
    * use the pool's own account and measure lag from GTID positions.
@@ -118,6 +126,7 @@ export interface ClusterSettings {
   maxReplicaLagS: number | null;
   selector: Selector;
   monitor: MonitorCredentials | null;
+  failureDetectionMs: number;
 }
 
 /** @internal The option names that belong to the cluster, not to each node. */
@@ -132,6 +141,7 @@ export const CLUSTER_KEYS = [
   "maxReplicaLag",
   "selector",
   "monitor",
+  "failureDetectionTimeout",
 ] as const;
 
 function fail(message: string): never {
@@ -225,6 +235,7 @@ export function resolveClusterSettings(o: ClusterOptions): ClusterSettings {
     maxReplicaLagS: seconds("maxReplicaLag", o.maxReplicaLag, null, false),
     selector: oneOf("selector", o.selector, ["least-busy", "round-robin", "random", "ordered"], "least-busy"),
     monitor: monitorCredentials(o.monitor),
+    failureDetectionMs: seconds("failureDetectionTimeout", o.failureDetectionTimeout, 4, true)! * 1000,
   };
 }
 

@@ -18,7 +18,9 @@ import type { SessionState } from "../protocol/session-state.js";
 import type { Row, SqlArgs, SqlParam } from "../types.js";
 import { classifyStatement } from "./classify.js";
 import { GtidPosition } from "./gtid.js";
-import { ClusterNode } from "./node.js";
+import { PrimaryHistory } from "./lag.js";
+import { LagNotice } from "./lag-notice.js";
+import { ClusterNode, type NodeHealth } from "./node.js";
 import { CLUSTER_KEYS, resolveClusterSettings, resolveNodes, type ClusterOptions, type ClusterSettings } from "./options.js";
 import { applyGaleraStatus, GALERA_STATUS_SQL, runQuery, isNodeFailure, parseProbe, probeSql, READ_ONLY_ERRNOS } from "./probe.js";
 import { pickNode, RoundRobin } from "./select.js";
@@ -48,6 +50,7 @@ export class ClusterPool extends Pool {
   private lastCheck = new Map<ClusterNode, number>();
   private shut = false;
   private readonly acquireTimeoutMs: number;
+  private readonly lagNotice = new LagNotice();
 
   /** @internal Use `createPool()`. */
   constructor(options: PoolOptions & ClusterOptions) {
@@ -66,10 +69,12 @@ export class ClusterPool extends Pool {
     super(nodeOptions[0]);
     this.cluster = resolveClusterSettings(options);
     this.acquireTimeoutMs = this.settings.acquireTimeoutMs;
+    const c = this.cluster;
+    const health: NodeHealth = { monitor: c.monitor, history: new PrimaryHistory(), detectMs: c.failureDetectionMs };
     this.nodes = specs.map((spec, i) => {
       const { connect } = resolvePoolOptions(nodeOptions[i]!);
       const pool = new Pool(nodeOptions[i]);
-      const node = new ClusterNode(spec, pool, connect);
+      const node = new ClusterNode(spec, pool, connect, health);
       pool.prepareConnection = (conn) => this.prepare(node, conn);
       this.byPool.set(pool, node);
       return node;
@@ -91,23 +96,30 @@ export class ClusterPool extends Pool {
     this.loop.unref();
   }
 
-  private probeDeadlineMs(n: ClusterNode): number {
+  private connectMs(n: ClusterNode): number {
     return (n.options.connectTimeout ?? DEFAULT_NODE_CONNECT_TIMEOUT_S) * 1000;
   }
 
   private probeNode(n: ClusterNode, fresh = false): Promise<void> {
     this.lastCheck.set(n, Date.now());
-    return n.probe(this.probeDeadlineMs(n), this.cluster.healthCheckMs, this.cluster.maxReplicaLagS, fresh);
+    return n.probe(this.connectMs(n), this.cluster.healthCheckMs, this.cluster.maxReplicaLagS, fresh);
   }
 
-  /** Re-probes up nodes every healthCheckInterval and down nodes when their backoff ends. */
+  /**
+   * Re-probes up nodes every healthCheckInterval (every half failureDetectionTimeout while
+   * statements run on them, so a frozen node is noticed in time) and down nodes when their
+   * backoff ends.
+   */
   private tick(): void {
     if (this.shut) return;
     const now = Date.now();
+    const c = this.cluster;
     for (const n of this.nodes) {
-      const due = n.state === "down" ? now >= n.nextProbeAt : now - (this.lastCheck.get(n) ?? 0) >= this.cluster.healthCheckMs;
+      const every = n.hasWorkInFlight ? Math.min(c.healthCheckMs, c.failureDetectionMs / 2) : c.healthCheckMs;
+      const due = n.state === "down" ? now >= n.nextProbeAt : now - (this.lastCheck.get(n) ?? 0) >= every;
       if (due) void this.probeNode(n);
     }
+    this.lagNotice.update(this.nodes, c.maxReplicaLagS, c.replicaFallback);
   }
 
   /** Probes every node now (after a read-only refusal, or when no node can take a call), bounded by `d`. */
@@ -173,7 +185,8 @@ export class ClusterPool extends Pool {
     const live = this.nodes.filter((n) => n.state !== "down");
     if (this.cluster.topology === "multi-primary") return live.filter((n) => n.role !== "unknown");
     const replicas = live.filter((n) => n.role === "replica");
-    if (replicas.length > 0) return replicas;
+    // A replica over maxReplicaLag gets no reads, not even as a fallback: the bound is a promise.
+    if (replicas.length > 0) return replicas.filter((n) => !n.lagging);
     return live.filter((n) => n.role === "galera");
   }
 
@@ -244,7 +257,11 @@ export class ClusterPool extends Pool {
         if (!isNodeFailure(e) || Date.now() >= d.at) throw e;
       }
     }
-    if (!this.cluster.replicaFallback) throw this.noNodeError("No replica of the cluster is eligible for a read (replicaFallback is off)");
+    if (!this.cluster.replicaFallback) {
+      const lag = this.cluster.maxReplicaLagS;
+      const why = this.lagNotice.allLagging ? `every replica lags more than maxReplicaLag ${lag} s, and ` : "";
+      throw this.noNodeError(`No replica of the cluster is eligible for a read (${why}replicaFallback is off)`);
+    }
     return this.takeWriter(d);
   }
 
