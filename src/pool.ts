@@ -25,6 +25,7 @@ import type { Row, SqlArgs, SqlParam } from "./types.js";
 export type { AcquireOptions, PoolExecuteResult, PoolOptions, PoolQueryOptions, PoolStats } from "./pool-options.js";
 export { executeCount, queryRows } from "./pool-query.js";
 import { executeCount, queryRows } from "./pool-query.js";
+import { runTransaction, type TransactionOptions } from "./pool-transaction.js";
 
 const CLOSED_MESSAGE = "Cannot acquire connection after closing pool";
 /** Longest a COM_PING check may take when the connection has no connectTimeout. */
@@ -570,6 +571,10 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
     return this.pipeline?.accepts(sql, options) ? this.pipeline.run(run) : this.withConnection(options, run);
   }
 
+  /** Runs `fn(conn, attempt)` between BEGIN and COMMIT on one connection; retries only as `TransactionOptions` allow. */
+  transaction<T>(fn: (conn: Connection, attempt: number) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    return runTransaction(this, fn, options);
+  }
   private async withConnection<T>(options: AcquireOptions, fn: (conn: Connection, o: ExecuteOptions) => Promise<T>): Promise<T> {
     const started = Date.now();
     const conn = await this.acquire({ signal: options.signal, timeout: options.timeout });

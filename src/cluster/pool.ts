@@ -17,6 +17,7 @@ import { resolvePoolOptions, timeoutMs, type AcquireOptions, type PoolOptions, t
 import type { SessionState } from "../protocol/session-state.js";
 import type { Row, SqlArgs, SqlParam } from "../types.js";
 import { classifyStatement } from "./classify.js";
+import { certificationConflict } from "./conflict.js";
 import { GtidPosition } from "./gtid.js";
 import { PrimaryHistory } from "./lag.js";
 import { LagNotice } from "./lag-notice.js";
@@ -437,7 +438,7 @@ export class ClusterPool extends Pool {
             { errno: e.errno, sqlState: e.sqlState, cause: e },
           );
         }
-        if (!isNodeFailure(e)) throw e;
+        if (!isNodeFailure(e)) throw certificationConflict(node, e);
         node.fail(e, this.cluster.healthCheckMs);
         if (again) continue;
         if (e instanceof TransactionResolutionUnknownError) throw e;
@@ -450,6 +451,21 @@ export class ClusterPool extends Pool {
         this.release(conn);
       }
     }
+  }
+
+  /** @internal A 1213 on a Galera node is a certification conflict (see conflict.ts). */
+  transactionError(conn: Connection, err: unknown): unknown {
+    return certificationConflict(this.nodeOf(conn), err);
+  }
+
+  /** @internal A transaction lost with its node: a FailoverError naming every node. */
+  lostTransactionError(conn: Connection, message: string, cause: OperationalError): OperationalError {
+    const node = this.nodeOf(conn);
+    return new FailoverError(
+      node === undefined ? message : `${node.name}: ${message}`,
+      this.nodes.map((n) => ({ node: n.name, error: n.lastError })),
+      { errno: cause.errno, sqlState: cause.sqlState, cause },
+    );
   }
 
   /** Counters summed over the nodes, and `nodes`: one entry per node with its role, state and counters. */
