@@ -148,6 +148,8 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
    * rejection closes the connection and fails the open.
    */
   prepareConnection: ((conn: Connection) => Promise<void>) | null = null;
+  /** @internal A check that timed out fails the first waiter with this error, instead of a new connect. */
+  checkTimedOut: ((deadlineMs: number) => Error) | null = null;
 
   private async openConnection(): Promise<Connection> {
     const conn = new Connection(this.connectOptions);
@@ -342,7 +344,11 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
     this.transit.add(conn);
     this.counters.validated++;
     const deadlineMs = this.checkDeadlineMs();
-    const timer = setTimeout(() => conn.close(), deadlineMs);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      conn.close();
+    }, deadlineMs);
     timer.unref();
     conn.ping(false).then(
       () => {
@@ -355,6 +361,9 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
         this.transit.delete(conn);
         this.counters.validationFailures++;
         this.destroy(conn);
+        // A server that does not answer a ping would not greet a new connection either.
+        const fail = timedOut ? this.checkTimedOut?.(deadlineMs) : undefined;
+        if (fail !== undefined && this.waiters.length > this.incoming()) this.waiters.shift()!.reject(fail);
         this.afterChange();
       },
     );

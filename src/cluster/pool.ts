@@ -5,6 +5,7 @@
 import type { Connection } from "../connection.js";
 import type { ExecuteOptions } from "../cursors.js";
 import {
+  clientError,
   FailoverError,
   InterfaceError,
   MySQLError,
@@ -14,6 +15,7 @@ import {
 } from "../errors.js";
 import { executeCount, Pool, queryRows, type PoolExecuteResult, type PoolQueryOptions } from "../pool.js";
 import { resolvePoolOptions, timeoutMs, type AcquireOptions, type PoolOptions, type PoolStats } from "../pool-options.js";
+import { CR } from "../protocol/constants.js";
 import type { SessionState } from "../protocol/session-state.js";
 import type { Row, SqlArgs, SqlParam } from "../types.js";
 import { classifyStatement } from "./classify.js";
@@ -77,6 +79,8 @@ export class ClusterPool extends Pool {
       const pool = new Pool(nodeOptions[i]);
       const node = new ClusterNode(spec, pool, connect, health);
       pool.prepareConnection = (conn) => this.prepare(node, conn);
+      // One acquire makes one attempt at a node: a ping that got no answer is that attempt.
+      pool.checkTimedOut = (ms) => clientError(CR.SERVER_LOST, `${node.name}: no answer to a check of a pooled connection within ${ms / 1000} s`);
       this.byPool.set(pool, node);
       return node;
     });
