@@ -262,6 +262,7 @@ export class ClusterPool extends Pool {
         if (!isNodeFailure(e) || Date.now() >= d.at) throw e;
       }
     }
+    this.lagNotice.update(this.nodes, this.cluster.maxReplicaLagS, this.cluster.replicaFallback);
     if (!this.cluster.replicaFallback) {
       const lag = this.cluster.maxReplicaLagS;
       const why = this.lagNotice.allLagging ? `every replica lags more than maxReplicaLag ${lag} s, and ` : "";

@@ -135,7 +135,7 @@ export async function readLag(conn: Connection): Promise<number | null> {
   if (r === undefined || r instanceof Error || r.columns === null) return null;
   let worst: number | null = null;
   for (const row of r.rows as Array<Record<string, unknown>>) {
-    const v = row["Seconds_Behind_Master"] ?? row["Seconds_Behind_Source"];
+    const v = "Seconds_Behind_Master" in row ? row["Seconds_Behind_Master"] : row["Seconds_Behind_Source"];
     if (v === undefined) continue;
     const n = v === null ? Infinity : Number(v);
     if (!Number.isNaN(n)) worst = worst === null ? n : Math.max(worst, n);
