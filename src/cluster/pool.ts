@@ -129,7 +129,8 @@ export class ClusterPool extends Pool {
 
   /** Probes every node now (after a read-only refusal, or when no node can take a call), bounded by `d`. */
   private async reprobe(d: Deadline, only?: (n: ClusterNode) => boolean): Promise<void> {
-    const probes = Promise.all(this.nodes.filter((n) => only?.(n) ?? true).map((n) => this.probeNode(n, true)));
+    // A down node's probe in flight is fresh enough: waiting for another would double the cost of a frozen one.
+    const probes = Promise.all(this.nodes.filter((n) => only?.(n) ?? true).map((n) => this.probeNode(n, n.state !== "down")));
     const left = d.at - Date.now();
     if (left <= 0) return;
     if (!Number.isFinite(left)) return void (await probes); // each probe is bounded by its own deadline

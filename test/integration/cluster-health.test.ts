@@ -98,7 +98,8 @@ describe("cluster pool health over a replication cluster", { timeout: 600_000 },
   });
 
   it("without a monitor account: a replica behind by GTID distance gets no reads; all behind, reads go to the primary, said once each way", async () => {
-    await using pool = await open({ ...PLAIN, maxReplicaLag: 1, selector: "round-robin" });
+    // No causal reads: a replica behind this pool's writes would send reads to the primary anyway.
+    await using pool = await open({ ...PLAIN, maxReplicaLag: 1, selector: "round-robin", causalReads: "none" });
     await settled(pool);
     // The pool's account cannot read replica status: the lag below can only come from GTIDs.
     await assert.rejects(pool.query("SHOW ALL SLAVES STATUS"), (e: unknown) => e instanceof OperationalError && e.errno === 1227);
@@ -199,11 +200,15 @@ describe("cluster pool health over a replication cluster", { timeout: 600_000 },
       // (1) Frozen under a pooled connection: the check (a ping) is the one attempt, no new connect.
       peer.freeze();
       let before = peer.accepted;
+      let t = Date.now();
       assert.equal(await readOn(), other.name);
+      const checkMs = Date.now() - t;
       assert.equal(peer.accepted - before, 0, "no connect after the unanswered check");
       assert.equal(nodeStats(pool, "peer").state, "down");
       // Later acquires skip it while it is down.
+      t = Date.now();
       for (let i = 0; i < 20; i++) assert.equal(await readOn(), other.name);
+      const skipMs = (Date.now() - t) / 20;
       assert.equal(nodeStats(pool, "peer").acquired, 1);
 
       // (2) Up again, then frozen with no pooled connection: one connect, no greeting, skipped.
@@ -212,8 +217,13 @@ describe("cluster pool health over a replication cluster", { timeout: 600_000 },
       await pool.clear();
       peer.freeze();
       before = peer.accepted;
+      t = Date.now();
       assert.equal(await readOn(), other.name);
+      const connectMs = Date.now() - t;
       assert.equal(peer.accepted - before, 1, "one connect attempt at the silent peer");
+      console.log(
+        `# figure: silent peer (connectTimeout 1 s): first acquire ${checkMs} ms via a pooled connection's check, ${connectMs} ms via a new connect; ${skipMs.toFixed(1)} ms per acquire while it is down`,
+      );
       assert.equal(nodeStats(pool, "peer").state, "down");
       assert.match(String(nodeStats(pool, "peer").lastError?.message), /timed? ?out|timeout/i);
     } finally {
@@ -222,7 +232,8 @@ describe("cluster pool health over a replication cluster", { timeout: 600_000 },
   });
 
   it("a statement on a replica that freezes (SIGSTOP) fails with an OperationalError naming it; the pool heals after SIGCONT", async () => {
-    await using pool = await open({ selector: "ordered", failureDetectionTimeout: 2 });
+    // A long health interval: only the probes run while a statement is in flight can notice.
+    await using pool = await open({ selector: "ordered", failureDetectionTimeout: 2, healthCheckInterval: 600 });
     await settled(pool);
     const conn = await pool.acquire({ readOnly: true });
     const victim = cluster.nodes.find((n) => n.name === conn.node)!;
@@ -230,6 +241,7 @@ describe("cluster pool health over a replication cluster", { timeout: 600_000 },
     const running = runOn(conn, "SELECT SLEEP(60)");
     await waitFor("the statement sent", () => conn.hasPendingWork);
     await cluster.kill(victim, "SIGSTOP");
+    const frozenAt = Date.now();
     try {
       await assert.rejects(running, (e: unknown) => {
         assert.ok(e instanceof OperationalError, String(e));
@@ -237,6 +249,7 @@ describe("cluster pool health over a replication cluster", { timeout: 600_000 },
         assert.match(e.message, new RegExp(`Lost connection to ${victim.name}: the node stopped answering`));
         return true;
       });
+      console.log(`# figure: statement on a frozen replica failed ${Date.now() - frozenAt} ms after SIGSTOP (failureDetectionTimeout 2 s)`);
     } finally {
       pool.release(conn);
       await cluster.resume(victim);
@@ -261,13 +274,18 @@ describe("cluster pool health over a replication cluster", { timeout: 600_000 },
     const node = pool.nodes.find((n) => n.name === primary.name)!;
     await waitFor("the write sent", () => node.hasWorkInFlight);
     await cluster.kill(primary, "SIGSTOP");
+    const frozenAt = Date.now();
     try {
       await assert.rejects(writing, (e: unknown) => {
         assert.ok(e instanceof FailoverError, String(e));
         assert.match(e.message, new RegExp(`Lost the writable node ${primary.name} during a write`));
         return true;
       });
+      const failedAt = Date.now();
       await assert.rejects(pool.execute("INSERT INTO lagged (tag) VALUES ('frozen')"), FailoverError);
+      console.log(
+        `# figure: write in flight on a frozen primary failed ${failedAt - frozenAt} ms after SIGSTOP; the next write failed in ${Date.now() - failedAt} ms (failureDetectionTimeout 2 s, connectTimeout 2 s)`,
+      );
     } finally {
       await cluster.resume(primary);
     }
@@ -303,8 +321,10 @@ describe("cluster pool health over a replication cluster", { timeout: 600_000 },
     await waitFor("both transactions open", () => inside === 2);
     await cluster.kill(old, "SIGKILL");
     await cluster.promote(next);
+    const promotedAt = Date.now();
     release();
     assert.equal(await replayed, 2, "ran twice: lost once, replayed once");
+    console.log(`# figure: replayed transaction committed ${Date.now() - promotedAt} ms after promote() returned`);
     const e = await plain;
     assert.ok(e instanceof FailoverError, String(e));
     assert.match(e.message, new RegExp(`^${old.name}: The transaction was lost with its connection before COMMIT, so nothing of it was committed; it was not replayed \\(pass replay`));
