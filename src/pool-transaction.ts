@@ -3,7 +3,7 @@
 // Galera certification conflict (errno 1213: nothing was committed, so running it again is
 // safe), and, for idempotent work only, a replay after the connection (its node) was lost.
 import type { Connection } from "./connection.js";
-import { OperationalError, TransactionResolutionUnknownError } from "./errors.js";
+import { InterfaceError, OperationalError, TransactionResolutionUnknownError } from "./errors.js";
 import type { AcquireOptions } from "./pool-options.js";
 import { ER } from "./protocol/er.js";
 
@@ -59,7 +59,7 @@ function count(name: string, v: unknown, whenTrue: number): number {
   if (v === undefined || v === false) return 0;
   if (v === true) return whenTrue;
   if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 100) {
-    throw new OperationalError(`transaction(): option '${name}' must be a whole number from 0 to 100${whenTrue > 0 ? " or a boolean" : ""}`);
+    throw new InterfaceError(`transaction(): option '${name}' must be a whole number from 0 to 100${whenTrue > 0 ? " or a boolean" : ""}`);
   }
   return v;
 }
@@ -89,8 +89,8 @@ export async function runTransaction<T>(
   fn: (conn: Connection, attempt: number) => Promise<T>,
   options: TransactionOptions = {},
 ): Promise<T> {
-  if (typeof fn !== "function") throw new OperationalError("transaction(): fn must be a function");
-  if (typeof options !== "object" || options === null) throw new OperationalError("transaction(): options must be an object");
+  if (typeof fn !== "function") throw new InterfaceError("transaction(): fn must be a function");
+  if (typeof options !== "object" || options === null) throw new InterfaceError("transaction(): options must be an object");
   const retries = count("retryable", options.retryable, DEFAULT_RETRIES);
   const replays = count("replay", options.replay, 0);
   const acquire: AcquireOptions = { signal: options.signal, timeout: options.timeout, readOnly: options.readOnly === true };
@@ -126,7 +126,9 @@ export async function runTransaction<T>(
         const msg = `The transaction was lost with its connection before COMMIT, so nothing of it was committed; it was not replayed${
           replays > 0 ? ` again (replay: ${replays} spent)` : " (pass replay: N to replay an idempotent transaction)"
         }: ${err.message}`;
-        throw host.lostTransactionError?.(conn, msg, err) ?? new OperationalError(msg, { errno: err.errno, sqlState: err.sqlState, cause: err });
+        throw (
+          host.lostTransactionError?.(conn, msg, err) ?? new OperationalError(msg, { errno: err.errno, sqlState: err.sqlState, cause: err })
+        );
       }
       throw err;
     } finally {

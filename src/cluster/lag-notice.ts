@@ -29,7 +29,11 @@ export class LagNotice {
       previousRole: primary.role,
       state: primary.state,
       previousState: primary.state,
-      error: now ? new OperationalError(`every replica lags more than maxReplicaLag ${maxLagS} s (${lags}): ${fallback ? "reads go to the primary" : "reads fail, since replicaFallback is off"}`) : null,
+      error: now
+        ? new OperationalError(
+            `every replica lags more than maxReplicaLag ${maxLagS} s (${lags}): ${fallback ? "reads go to the primary" : "reads fail, since replicaFallback is off"}`,
+          )
+        : null,
       event: now ? "all-replicas-lagging" : "replicas-caught-up",
     };
     nodeChannel.publish(message);

@@ -232,7 +232,9 @@ export class ClusterNode {
     if (this.monitor === null || this.monitor.closed) {
       const m = this.health.monitor;
       // The monitor account needs no access to the pool's database.
-      const conn = new Connection(m === null ? this.options : hidePassword({ ...this.options, user: m.user, password: m.password ?? "", db: null }));
+      const conn = new Connection(
+        m === null ? this.options : hidePassword({ ...this.options, user: m.user, password: m.password ?? "", db: null }),
+      );
       this.monitor = conn;
       await conn.open();
     }

@@ -80,7 +80,8 @@ export class ClusterPool extends Pool {
       const node = new ClusterNode(spec, pool, connect, health);
       pool.prepareConnection = (conn) => this.prepare(node, conn);
       // One acquire makes one attempt at a node: a ping that got no answer is that attempt.
-      pool.checkTimedOut = (ms) => clientError(CR.SERVER_LOST, `${node.name}: no answer to a check of a pooled connection within ${ms / 1000} s`);
+      pool.checkTimedOut = (ms) =>
+        clientError(CR.SERVER_LOST, `${node.name}: no answer to a check of a pooled connection within ${ms / 1000} s`);
       this.byPool.set(pool, node);
       return node;
     });

@@ -327,7 +327,12 @@ describe("cluster pool health over a replication cluster", { timeout: 600_000 },
     console.log(`# figure: replayed transaction committed ${Date.now() - promotedAt} ms after promote() returned`);
     const e = await plain;
     assert.ok(e instanceof FailoverError, String(e));
-    assert.match(e.message, new RegExp(`^${old.name}: The transaction was lost with its connection before COMMIT, so nothing of it was committed; it was not replayed \\(pass replay`));
+    assert.match(
+      e.message,
+      new RegExp(
+        `^${old.name}: The transaction was lost with its connection before COMMIT, so nothing of it was committed; it was not replayed \\(pass replay`,
+      ),
+    );
     assert.deepEqual(await pool.query<unknown[]>("SELECT id, v FROM replayed ORDER BY id", null, { timeout: 10 }), [[1, "once"]]);
     const out = await cluster.sql(next, `SELECT COUNT(*) FROM ${cluster.database}.replayed`);
     assert.equal(out.trim(), "1");

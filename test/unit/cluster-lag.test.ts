@@ -12,10 +12,13 @@ const UUID = "3e11fa47-71ca-11e1-9e33-c80aa9429562";
 
 describe("cluster: lag from GTID positions", () => {
   it("parses MariaDB and MySQL positions, one sequence number per stream", () => {
-    assert.deepEqual([...parseGtidVector("0-1-42, 1-2-7")], [
-      ["0", 42n],
-      ["1", 7n],
-    ]);
+    assert.deepEqual(
+      [...parseGtidVector("0-1-42, 1-2-7")],
+      [
+        ["0", 42n],
+        ["1", 7n],
+      ],
+    );
     assert.deepEqual([...parseGtidVector(`${UUID}:1-5:7-9`)], [[UUID, 9n]]);
     assert.deepEqual([...parseGtidVector("")], []);
     assert.deepEqual([...parseGtidVector("garbage,0-1-3")], [["0", 3n]]);
@@ -53,7 +56,11 @@ describe("cluster: lag from GTID positions", () => {
 
 describe("cluster: certification conflicts", () => {
   const opts = { host: "127.0.0.1", port: 1 };
-  const node = new ClusterNode({ name: "g1", host: opts.host, port: opts.port, socket: null, weight: 1 }, new Pool(opts), resolvePoolOptions(opts).connect);
+  const node = new ClusterNode(
+    { name: "g1", host: opts.host, port: opts.port, socket: null, weight: 1 },
+    new Pool(opts),
+    resolvePoolOptions(opts).connect,
+  );
 
   it("a 1213 from a Galera node is a CertificationConflictError, still an OperationalError", () => {
     node.role = "galera";
