@@ -1,10 +1,20 @@
 // Pool.transaction() on a single-server pool: commit and rollback, a real InnoDB deadlock
 // surfaced or retried with `retryable`, and a transaction whose connection is killed mid-way
-// replayed with `replay` or failed saying nothing was committed.
+// replayed with `replay` or failed saying nothing was committed, and a COMMIT whose answer is
+// lost (through a fault proxy): TransactionResolutionUnknownError, or a replay with `replay`.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createPool, InterfaceError, OperationalError, type Connection, type Pool, type SqlArgs } from "../../src/index.js";
+import {
+  createPool,
+  InterfaceError,
+  OperationalError,
+  TransactionResolutionUnknownError,
+  type Connection,
+  type Pool,
+  type SqlArgs,
+} from "../../src/index.js";
 import { testOptions } from "../support/config.js";
+import { FaultProxy } from "../support/fault-proxy.js";
 import { adminConnection } from "../support/wait.js";
 
 let pool: Pool;
@@ -163,5 +173,49 @@ describe("Pool.transaction()", () => {
     assert.ok(outcome.errno === 2013 || outcome.errno === 2006, String(outcome.errno));
     assert.equal(attempts, 1);
     assert.deepEqual(await rows(), []);
+  });
+
+  /** An upsert whose first COMMIT's answer the proxy cuts (the server commits it). */
+  async function commitAnswerLost(replay: number | undefined): Promise<{ outcome: unknown; attempts: number }> {
+    await pool.execute("DELETE FROM tx_rows");
+    const o = testOptions();
+    const proxy = await FaultProxy.start(o.host, o.port);
+    const viaProxy = await createPool(testOptions({ host: "127.0.0.1", port: proxy.port, unixSocket: undefined, autocommit: true }));
+    let attempts = 0;
+    try {
+      const outcome = await viaProxy
+        .transaction(
+          async (conn, attempt) => {
+            attempts = attempt;
+            await run(conn, "INSERT INTO tx_rows VALUES (8, %s) ON DUPLICATE KEY UPDATE v = VALUES(v)", [attempt]);
+            if (attempt === 1) proxy.arm({ action: "cut", direction: "toClient", afterBytes: 0 });
+            return attempt;
+          },
+          replay === undefined ? {} : { replay },
+        )
+        .then(
+          (a) => a,
+          (e: unknown) => e,
+        );
+      return { outcome, attempts };
+    } finally {
+      viaProxy.close();
+      await viaProxy.waitClosed();
+      await proxy.close();
+    }
+  }
+
+  it("a COMMIT whose answer is lost is TransactionResolutionUnknownError without replay: it had been applied", async () => {
+    const { outcome, attempts } = await commitAnswerLost(undefined);
+    assert.ok(outcome instanceof TransactionResolutionUnknownError, String(outcome));
+    assert.equal(attempts, 1);
+    assert.deepEqual(await rows(), [[8, 1]], "the server committed it");
+  });
+
+  it("a COMMIT whose answer is lost is replayed with replay: the idempotent work lands once", async () => {
+    const { outcome, attempts } = await commitAnswerLost(1);
+    assert.equal(outcome, 2);
+    assert.equal(attempts, 2);
+    assert.deepEqual(await rows(), [[8, 2]], "applied twice, one row: why replay is for idempotent work");
   });
 });
