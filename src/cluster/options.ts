@@ -42,7 +42,11 @@ export interface NodeStats {
   role: NodeRole;
   /** `"up"`, `"degraded"` or `"down"`. */
   state: NodeState;
-  /** Replication delay in seconds when known (it needs the privilege to read replica status), else null. */
+  /**
+   * Replication delay in seconds, or null when not known (not a replica, or not measured yet):
+   * from GTID positions, or with `monitor` the worst `Seconds_Behind_Master`, `Infinity` when it
+   * is NULL (replication stopped).
+   */
   lag: number | null;
   /** The error that last made the node down or degraded, or null. */
   lastError: Error | null;
@@ -78,7 +82,7 @@ export interface ClusterOptions {
   causalReads?: CausalReads;
   /** Seconds a replica may take to catch up with a causal read before it runs on the primary (default 1). */
   causalReadTimeout?: number;
-  /** A replica lagging more than this many seconds is degraded (default: no bound). */
+  /** A replica lagging more than this many seconds is degraded and gets no reads (default: no bound). */
   maxReplicaLag?: number | null;
   /** How a node is picked among the eligible ones (default `"least-busy"`). */
   selector?: Selector;
