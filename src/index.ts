@@ -21,6 +21,7 @@ export {
   NotSupportedError,
   FailoverError,
   TransactionResolutionUnknownError,
+  CertificationConflictError,
 } from "./errors.js";
 export type { NodeFailure } from "./errors.js";
 export { escape, escapeString, escapeId, interpolate } from "./sql/escape.js";
@@ -36,6 +37,7 @@ export { createPool } from "./create-pool.js";
 export { ClusterPool } from "./cluster/pool.js";
 export { classifyStatement } from "./cluster/classify.js";
 export { nodeChannel } from "./cluster/node.js";
+export type { TransactionOptions } from "./pool-transaction.js";
 export type { NodeChangeMessage } from "./cluster/node.js";
 export type {
   ClusterOptions,

@@ -293,6 +293,7 @@ const NUMBER_OPTIONS = new Set([
   "healthCheckInterval",
   "causalReadTimeout",
   "maxReplicaLag",
+  "failureDetectionTimeout",
 ]);
 const STRING_OPTIONS = new Set([
   "topology",
