@@ -20,6 +20,7 @@ export {
   ProgrammingError,
   NotSupportedError,
   FailoverError,
+  BackendError,
   TransactionResolutionUnknownError,
 } from "./errors.js";
 export type { NodeFailure } from "./errors.js";
@@ -37,6 +38,8 @@ export { ClusterPool } from "./cluster/pool.js";
 export { classifyStatement } from "./cluster/classify.js";
 export { nodeChannel } from "./cluster/node.js";
 export type { NodeChangeMessage } from "./cluster/node.js";
+export { discoveryChannel } from "./cluster/discovery.js";
+export type { DiscoveryMessage } from "./cluster/discovery.js";
 export type {
   ClusterOptions,
   HostSpec,
@@ -47,6 +50,10 @@ export type {
   NodeState,
   NodeStats,
   MonitorCredentials,
+  SrvRecord,
+  SrvResolver,
+  NodeSource,
+  DiscoveryStats,
 } from "./cluster/options.js";
 export type { PoolOptions, AcquireOptions, PoolStats, PoolQueryOptions, PoolExecuteResult } from "./pool.js";
 export { PreparedStatement } from "./statement.js";
