@@ -107,6 +107,7 @@ export class ClusterPool extends Pool implements NodeSetHost {
         .then(() => {
           this.draining.delete(n);
           this.byPool.delete(n.pool);
+          this.probes.delete(n);
         });
     }
   }
@@ -160,7 +161,9 @@ export class ClusterPool extends Pool implements NodeSetHost {
     const probes = Promise.all([
       ...this.nodes.filter((n) => only?.(n) ?? true).map((n) => this.probeNode(n, true)),
       // Every node down: the cluster may have moved (SRV records re-resolved, announcements re-read).
-      this.discovery.active && this.nodes.every((n) => n.state === "down") ? this.discovery.round() : undefined,
+      this.discovery.active && this.nodes.every((n) => n.state === "down")
+        ? this.discovery.round().then(() => Promise.all(this.nodes.map((n) => this.probes.get(n))))
+        : undefined,
     ]);
     const left = d.at - Date.now();
     if (left <= 0) return;
