@@ -116,7 +116,10 @@ async function ours(cluster: ReplicationCluster, replicas: readonly ClusterNode[
   };
 }
 
-function peerConfig(cluster: ReplicationCluster, n: ClusterNode): { host: string; port: number; user: string; password: string; database: string } {
+function peerConfig(
+  cluster: ReplicationCluster,
+  n: ClusterNode,
+): { host: string; port: number; user: string; password: string; database: string } {
   return { host: n.host, port: n.port, user: cluster.user, password: cluster.password, database: cluster.database };
 }
 
@@ -240,7 +243,12 @@ async function main(): Promise<void> {
     const frozen = replicas[2]!;
     const med: Row = { figure: "acquire+read, 1 of 3 frozen: median ms", aiomysql: "", mysql2: "", mariadb: "" };
     const p99: Row = { figure: "acquire+read, 1 of 3 frozen: p99 / max ms", aiomysql: "", mysql2: "", mariadb: "" };
-    const lost: Row = { figure: `acquire+read, 1 of 3 frozen: timed out (> ${OP_BOUND_MS} ms) / failed of ops`, aiomysql: "", mysql2: "", mariadb: "" };
+    const lost: Row = {
+      figure: `acquire+read, 1 of 3 frozen: timed out (> ${OP_BOUND_MS} ms) / failed of ops`,
+      aiomysql: "",
+      mysql2: "",
+      mariadb: "",
+    };
     for (const name of NAMES) {
       const client = await DRIVERS[name](cluster, replicas);
       try {

@@ -139,7 +139,8 @@ export class Discovery {
       try {
         const found = await resolveSrvNodes(srv, this.host.cluster.srvResolver ?? defaultSrvResolver, this.host.connectDeadlineMs);
         // An empty answer is more likely a broken zone than a cluster gone: keep the nodes.
-        if (found.length === 0) throw new OperationalError(`DNS SRV lookup of ${srvQueryName(srv)} found no usable record; keeping the last node set`);
+        if (found.length === 0)
+          throw new OperationalError(`DNS SRV lookup of ${srvQueryName(srv)} found no usable record; keeping the last node set`);
         this.apply("srv", found, true);
       } catch (e) {
         this.failed("srv", e);
@@ -239,12 +240,18 @@ export class Discovery {
     const conn = new Connection(options);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new OperationalError(`${node.name}: no answer to discovery within ${this.host.connectDeadlineMs / 1000} s`)), this.host.connectDeadlineMs);
+      timer = setTimeout(
+        () => reject(new OperationalError(`${node.name}: no answer to discovery within ${this.host.connectDeadlineMs / 1000} s`)),
+        this.host.connectDeadlineMs,
+      );
     });
     try {
       return await Promise.race([this.query(node, conn), deadline]);
     } catch (e) {
-      this.failed("announced", new OperationalError(`discovery on ${node.name} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e }));
+      this.failed(
+        "announced",
+        new OperationalError(`discovery on ${node.name} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e }),
+      );
       return null;
     } finally {
       clearTimeout(timer);

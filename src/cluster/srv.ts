@@ -19,7 +19,8 @@ export function srvQueryName(name: string): string {
 export const defaultSrvResolver: SrvResolver = (name) => dns.resolveSrv(name);
 
 /** A DNS host name (letters, digits, `-`, `_`, dots), an IPv4 address, or an IPv6 address. */
-const HOST_NAME_RE = /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
+const HOST_NAME_RE =
+  /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
 
 /** True when `host` is a plausible host name or address (nothing that could smuggle a path or an option). */
 export function isValidHost(host: string): boolean {
@@ -112,7 +113,10 @@ export async function resolveSrvNodes(
   const query = srvQueryName(name);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new OperationalError(`DNS SRV lookup of ${query} gave no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new OperationalError(`DNS SRV lookup of ${query} gave no answer within ${timeoutMs / 1000} s`)),
+      timeoutMs,
+    );
   });
   let records: unknown;
   try {
@@ -126,6 +130,7 @@ export async function resolveSrvNodes(
   } finally {
     clearTimeout(timer);
   }
-  if (!Array.isArray(records)) throw new OperationalError(`DNS SRV lookup of ${query}: the resolver returned ${typeof records}, not an array`);
+  if (!Array.isArray(records))
+    throw new OperationalError(`DNS SRV lookup of ${query}: the resolver returned ${typeof records}, not an array`);
   return orderSrvRecords(records as SrvRecord[], random);
 }

@@ -169,7 +169,9 @@ describe("cluster discovery over a replication cluster", { timeout: 300_000 }, (
     const proxy = await forwarder(primary.port);
     let records = answer([proxy]);
     // A round every 10 minutes: only the "every node down" path can look again in time.
-    await using pool = (await createPool(base({ srv: "db.test", srvResolver: async () => records, discoveryInterval: 600 }))) as ClusterPool;
+    await using pool = (await createPool(
+      base({ srv: "db.test", srvResolver: async () => records, discoveryInterval: 600 }),
+    )) as ClusterPool;
     await pool.execute("DO 1");
     await proxy.close();
     records = answer([primary]);

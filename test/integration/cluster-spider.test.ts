@@ -12,7 +12,9 @@ import { waitFor } from "../support/wait.js";
 let cluster: SpiderCluster;
 
 async function open(extra: PoolOptions = {}): Promise<ClusterPool> {
-  const pool = await createPool(clusterPoolOptions(cluster, { topology: "multi-primary", selector: "round-robin", ...extra }, cluster.heads));
+  const pool = await createPool(
+    clusterPoolOptions(cluster, { topology: "multi-primary", selector: "round-robin", ...extra }, cluster.heads),
+  );
   assert.ok(pool instanceof ClusterPool);
   return pool;
 }

@@ -52,11 +52,12 @@ describe("SRV records: RFC 2782 order", () => {
       ["w", "zero"],
     );
     // All weights 0: every record comes, in some order.
-    assert.deepEqual(orderSrvRecords([rec("a", 1, 0, 0), rec("b", 2, 0, 0), rec("c", 3, 0, 0)], seq(0.99, 0.5)).map((x) => x.host).sort(), [
-      "a",
-      "b",
-      "c",
-    ]);
+    assert.deepEqual(
+      orderSrvRecords([rec("a", 1, 0, 0), rec("b", 2, 0, 0), rec("c", 3, 0, 0)], seq(0.99, 0.5))
+        .map((x) => x.host)
+        .sort(),
+      ["a", "b", "c"],
+    );
   });
 
   it("drops '.', malformed and duplicate records, strips the trailing dot, and caps the count", () => {
@@ -92,7 +93,10 @@ describe("SRV records: RFC 2782 order", () => {
       (e: unknown) => e instanceof OperationalError && /_mysql\._tcp\.db\.example failed/.test(e.message),
     );
     // A name with no SRV records is an empty answer, not a DNS failure.
-    assert.deepEqual(await resolveSrvNodes("db.example", () => Promise.reject(Object.assign(new Error("x"), { code: "ENOTFOUND" })), 1000), []);
+    assert.deepEqual(
+      await resolveSrvNodes("db.example", () => Promise.reject(Object.assign(new Error("x"), { code: "ENOTFOUND" })), 1000),
+      [],
+    );
     // A resolver that throws synchronously or returns garbage.
     await assert.rejects(
       resolveSrvNodes(
@@ -104,7 +108,10 @@ describe("SRV records: RFC 2782 order", () => {
       ),
       OperationalError,
     );
-    await assert.rejects(resolveSrvNodes("db.example", async () => "nope" as unknown as SrvRecord[], 1000), OperationalError);
+    await assert.rejects(
+      resolveSrvNodes("db.example", async () => "nope" as unknown as SrvRecord[], 1000),
+      OperationalError,
+    );
   });
 });
 
