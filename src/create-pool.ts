@@ -3,7 +3,7 @@
 import { ClusterPool } from "./cluster/pool.js";
 import { parseHostPort, wantsCluster } from "./cluster/options.js";
 import { parseConnectionUrl } from "./options.js";
-import { openPool, type Pool } from "./pool.js";
+import { Pool } from "./pool.js";
 import type { PoolOptions } from "./pool-options.js";
 
 /**
@@ -40,6 +40,18 @@ export async function createPool(options: PoolOptions | string = {}): Promise<Po
     await pool.start();
   } catch (e) {
     pool.terminate();
+    throw e;
+  }
+  return pool;
+}
+
+/** Creates a single-server pool and opens its first `minSize` connections; nothing stays open when one fails. */
+async function openPool(options: PoolOptions | string): Promise<Pool> {
+  const pool = new Pool(options);
+  try {
+    await pool.fill();
+  } catch (e) {
+    pool.close();
     throw e;
   }
   return pool;

@@ -274,6 +274,7 @@ const BOOLEAN_OPTIONS = new Set([
   "allowPublicKeyRetrieval",
   "compress",
   "resetOnRelease",
+  "pipeline",
   "replicaFallback",
   "multiWriter",
 ]);
@@ -289,6 +290,7 @@ const NUMBER_OPTIONS = new Set([
   "idleTimeout",
   "maxLifetime",
   "warnHeldLongerThan",
+  "pipelineDepth",
   "maxResultBytes",
   "healthCheckInterval",
   "causalReadTimeout",
@@ -315,7 +317,10 @@ const STRING_OPTIONS = new Set([
   "host",
   "user",
   "password",
+  "serverPublicKey",
 ]);
+/** Options that exist but take values a URL cannot carry (functions, classes, objects). */
+const NOT_URL_OPTIONS = new Set(["conv", "cursorClass", "hosts", "monitor"]);
 
 function camelCase(name: string): string {
   return name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -375,6 +380,8 @@ export function parseConnectionUrl(url: string): ConnectOptions & Record<string,
       o[key] = n;
     } else if (STRING_OPTIONS.has(key)) {
       o[key] = value;
+    } else if (NOT_URL_OPTIONS.has(key)) {
+      fail(`option '${rawKey}' cannot be given in a URL; pass it in the options object`);
     } else {
       fail(`unknown URL option '${rawKey}'`);
     }

@@ -146,8 +146,8 @@ function fail(message: string): never {
 /** Largest minSize / maxSize: MySQL's own ceiling of max_connections. */
 const MAX_POOL_SIZE = 100_000;
 
-/** The pool's own option names, beside connect()'s. */
-const POOL_OPTION_NAMES = [
+/** @internal The pool's own option names, beside connect()'s. */
+export const POOL_OPTION_NAMES = [
   "minSize",
   "maxSize",
   "poolRecycle",

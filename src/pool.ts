@@ -4,6 +4,7 @@
 import { Connection, type ConnectionOwner } from "./connection.js";
 import type { ExecuteOptions } from "./cursors.js";
 import { InterfaceError, OperationalError } from "./errors.js";
+import { BackoffTimer } from "./backoff-timer.js";
 import { getLogger } from "./log.js";
 import { QueryPipeline } from "./pool-pipeline.js";
 import { cleanForReuse, createLease, leaseOf, type Holding, type Waiter } from "./pool-lease.js";
@@ -51,8 +52,7 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
   private closeWaiters: Array<() => void> = [];
   private readonly counters = emptyStats();
   private maintenanceTimer: NodeJS.Timeout | undefined;
-  private refillTimer: NodeJS.Timeout | undefined;
-  private refillBackoffMs = 0;
+  private readonly refill = new BackoffTimer(REFILL_BACKOFF_MIN_MS, REFILL_BACKOFF_MAX_MS);
   /** Pipelining of query()/execute() (pool-pipeline.ts), or null when off. */
   private readonly pipeline: QueryPipeline | null;
 
@@ -169,7 +169,7 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
     this.openConnection().then(
       (conn) => {
         this.opening--;
-        this.refillBackoffMs = 0;
+        this.refill.reset();
         this.offer(conn);
       },
       (err: unknown) => {
@@ -187,19 +187,13 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
 
   /** Opens connections in the background until the pool holds minSize again. */
   private ensureMin(): void {
-    if (this.closing || this.refillTimer !== undefined) return;
+    if (this.closing || this.refill.pending) return;
     let missing = this.settings.minSize - this.size;
     while (missing-- > 0) this.openOne(true);
   }
 
   private scheduleRefill(): void {
-    if (this.closing || this.refillTimer !== undefined) return;
-    this.refillBackoffMs = Math.min(REFILL_BACKOFF_MAX_MS, Math.max(REFILL_BACKOFF_MIN_MS, this.refillBackoffMs * 2));
-    this.refillTimer = setTimeout(() => {
-      this.refillTimer = undefined;
-      this.ensureMin();
-    }, this.refillBackoffMs);
-    this.refillTimer.unref();
+    if (!this.closing) this.refill.schedule(() => this.ensureMin());
   }
 
   // ---- handing out ----
@@ -514,8 +508,7 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
     if (this.closing) return;
     this.closing = true;
     clearInterval(this.maintenanceTimer);
-    clearTimeout(this.refillTimer);
-    this.refillTimer = undefined;
+    this.refill.cancel();
     for (const conn of this.free.splice(0)) this.destroy(conn);
     const err = new InterfaceError(CLOSED_MESSAGE);
     for (const w of this.waiters.splice(0)) w.reject(err);
@@ -590,19 +583,4 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
     this.close();
     await this.waitClosed();
   }
-}
-
-/**
- * @internal Creates a single-server pool and opens its first `minSize` connections (`createPool()`
- * picks between it and a cluster pool).
- */
-export async function openPool(options: PoolOptions | string = {}): Promise<Pool> {
-  const pool = new Pool(options);
-  try {
-    await pool.fill();
-  } catch (e) {
-    pool.close();
-    throw e;
-  }
-  return pool;
 }

@@ -36,6 +36,20 @@ const WRITER_WORDS = new Set([
 /** Statements that start with one of these words may be reads. */
 const READ_STARTS = new Set(["SELECT", "SHOW", "WITH", "VALUES", "TABLE", "DESCRIBE", "DESC", "EXPLAIN"]);
 
+/** Plain data changes: they leave nothing on the session that a later statement elsewhere would miss. */
+const DML_STARTS = new Set([...READ_STARTS, "INSERT", "UPDATE", "DELETE", "REPLACE"]);
+
+/** Functions whose effect (a named lock) belongs to the session that called them. */
+const SESSION_WORDS = new Set(["GET_LOCK", "RELEASE_LOCK", "RELEASE_ALL_LOCKS"]);
+
+/** What a judgement accepts: reads a replica may serve, or statements that leave no session state. */
+interface Rules {
+  starts: ReadonlySet<string>;
+  refused: ReadonlySet<string>;
+}
+const READ_RULES: Rules = { starts: READ_STARTS, refused: WRITER_WORDS };
+const STATELESS_RULES: Rules = { starts: DML_STARTS, refused: SESSION_WORDS };
+
 /** True for the characters that start a keyword or a function name. */
 function isWordStart(c: number): boolean {
   return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x24; // A-Z a-z _ $
@@ -61,13 +75,26 @@ function isBlank(c: number): boolean {
  * FOR UPDATE only while backslashes escape.
  */
 export function classifyStatement(sql: string): "read" | "write" {
-  const read = classify(sql, false);
-  if (read === "write" || !sql.includes("\\")) return read;
-  return classify(sql, true);
+  return judge(sql, READ_RULES) ? "read" : "write";
 }
 
-/** `classifyStatement()` in one backslash mode. */
-function classify(sql: string, noBackslashEscapes: boolean): "read" | "write" {
+/**
+ * True unless `sql` is one plain statement (a read, or an INSERT / UPDATE / DELETE / REPLACE)
+ * with no user variable and no named-lock function: anything else (SET, CREATE TEMPORARY TABLE,
+ * LOCK TABLES, PREPARE, several statements, ...) may leave state on its session.
+ */
+export function leavesSessionState(sql: string): boolean {
+  return !judge(sql, STATELESS_RULES);
+}
+
+/** Whether `sql` passes `rules` in both backslash modes (see classifyStatement). */
+function judge(sql: string, rules: Rules): boolean {
+  if (classify(sql, false, rules) === "write") return false;
+  return !sql.includes("\\") || classify(sql, true, rules) === "read";
+}
+
+/** One judgement in one backslash mode: "read" when `sql` passes `rules`. */
+function classify(sql: string, noBackslashEscapes: boolean, rules: Rules): "read" | "write" {
   const lexer = new SqlLexer(sql, noBackslashEscapes);
   let first: string | null = null;
   let ended = false; // a ';' was seen: anything after it but blanks and comments makes a second statement
@@ -118,9 +145,9 @@ function classify(sql: string, noBackslashEscapes: boolean): "read" | "write" {
         const word = sql.slice(i, j).toUpperCase();
         i = j;
         if (first === null) {
-          if (!READ_STARTS.has(word)) return "write";
+          if (!rules.starts.has(word)) return "write";
           first = word;
-        } else if (WRITER_WORDS.has(word)) {
+        } else if (rules.refused.has(word)) {
           return "write";
         }
         continue;

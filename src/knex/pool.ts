@@ -1,5 +1,4 @@
 // An aiomysql Pool in the shape Knex expects of an external pool (`connectionPool`).
-import type { Connection } from "../connection.js";
 import { ProgrammingError } from "../errors.js";
 import type { Pool } from "../pool.js";
 import { KnexConnection } from "./connection.js";
@@ -13,7 +12,6 @@ import { KnexConnection } from "./connection.js";
 export class AiomysqlKnexPool {
   /** The aiomysql pool connections come from. */
   readonly pool: Pool;
-  private readonly held = new WeakMap<Connection, KnexConnection>();
 
   /** @internal Use `knexPool()`. */
   constructor(pool: Pool) {
@@ -31,12 +29,9 @@ export class AiomysqlKnexPool {
   private async take(): Promise<KnexConnection> {
     const raw = await this.pool.acquire();
     try {
-      let conn = this.held.get(raw);
-      if (conn === undefined) {
-        conn = new KnexConnection(raw);
-        this.held.set(raw, conn);
-      }
-      conn.__knex__disposed = undefined;
+      // One KnexConnection per borrowing, like the lease under it: one that Knex kept after
+      // releasing it cannot drive the connection's next borrower.
+      const conn = new KnexConnection(raw);
       if (!raw.getAutocommit()) {
         await raw.autocommit(true);
         conn.restoreAutocommit = true;

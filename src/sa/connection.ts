@@ -1,14 +1,16 @@
 // SAConnection: a pooled aiomysql connection that runs SQL strings and query builders' queries,
 // with SQLAlchemy's transaction handles.
+import { classifyStatement, leavesSessionState } from "../cluster/classify.js";
 import type { Connection } from "../connection.js";
 import type { Cursor } from "../cursors.js";
 import { InterfaceError, MySQLError, ProgrammingError } from "../errors.js";
 import { ER } from "../protocol/er.js";
+import type { Pool } from "../pool.js";
 import type { SqlText } from "../sql/escape.js";
 import { qmarkText } from "../sql/qmark.js";
 import type { SqlParam, SqlValue } from "../types.js";
 import type { Dialect } from "./dialect.js";
-import { plan, type Query } from "./query.js";
+import { plan, type Plan, type Query } from "./query.js";
 import { ResultProxy } from "./result.js";
 import { NestedTransaction, RootTransaction, Transaction, TwoPhaseTransaction } from "./transaction.js";
 
@@ -38,12 +40,20 @@ export class SAConnection implements AsyncDisposable {
   private transaction: Transaction | null = null;
   private savepointSeq = 0;
   private readonly dialectValue: Dialect;
+  /** The cluster pool that routes this connection's reads to replicas, or null (single server, read-only connection). */
+  private readonly router: Pool | null;
+  /** Set once a statement may have left session state here: reads stay on this connection. */
+  private pinned = false;
 
-  /** @internal Made by Engine.acquire(). */
-  constructor(connection: Connection, owner: SAConnectionOwner) {
+  /**
+   * @internal Made by Engine.acquire(). With `router` (a cluster pool), a read outside a
+   * transaction runs on a replica, as `pool.query()` routes it.
+   */
+  constructor(connection: Connection, owner: SAConnectionOwner, router: Pool | null = null) {
     this.raw = connection;
     this.owner = owner;
     this.dialectValue = owner.dialect;
+    this.router = router;
   }
 
   /** The engine's dialect. */
@@ -99,6 +109,38 @@ export class SAConnection implements AsyncDisposable {
   async execute<T extends object = Record<string, SqlValue>>(query: Query, ...multiparams: unknown[]): Promise<ResultProxy<T>> {
     const conn = this.live();
     const p = plan(query, multiparams);
+    if (this.router !== null && this.routesToReplica(conn, p)) return this.executeOnReplica<T>(this.router, p);
+    return this.executeOn<T>(conn, p);
+  }
+
+  /**
+   * On a cluster engine: true when the plan is reads only and may run on a replica (no
+   * transaction here, none open on the server, nothing on this connection's session that a
+   * replica would lack). A statement that may leave session state (SET, CREATE TEMPORARY
+   * TABLE, LOCK TABLES, a user variable, ...) pins this connection to its own node for good.
+   */
+  private routesToReplica(conn: Connection, p: Plan): boolean {
+    const texts = p.kind === "qmark" ? p.statements.map((s) => s.sql) : [p.sql];
+    if (texts.length === 0) return false;
+    if (texts.some(leavesSessionState)) this.pinned = true;
+    if (this.pinned || this.transaction !== null || conn.inTransaction) return false;
+    return texts.every((t) => classifyStatement(t) === "read");
+  }
+
+  /** Runs a read on a replica of the cluster (after this pool's writes, when `causalReads` is on). */
+  private async executeOnReplica<T extends object>(router: Pool, p: Plan): Promise<ResultProxy<T>> {
+    const replica = await router.acquire({ readOnly: true });
+    try {
+      const result = await this.executeOn<T>(replica, p);
+      // With autocommit off the read opened an implicit transaction there: end it.
+      if (replica.inTransaction) await replica.commit();
+      return result;
+    } finally {
+      router.release(replica);
+    }
+  }
+
+  private async executeOn<T extends object>(conn: Connection, p: Plan): Promise<ResultProxy<T>> {
     const cursor = conn.cursor() as Cursor<unknown>;
     try {
       let rowCount: number | undefined;

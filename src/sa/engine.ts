@@ -1,10 +1,11 @@
 // Engine: a Pool and a Dialect together, handing out SAConnections.
+import { ClusterPool } from "../cluster/pool.js";
 import { Cursor, DictCursor } from "../cursors.js";
 import { SSCursor } from "../ss-cursors.js";
 import { InterfaceError } from "../errors.js";
 import { parseConnectionUrl } from "../options.js";
 import { createPool } from "../create-pool.js";
-import type { AcquireOptions, Pool, PoolOptions } from "../pool.js";
+import type { AcquireOptions, Pool, PoolOptions, PoolStats } from "../pool.js";
 import { CLIENT } from "../protocol/constants.js";
 import { SAConnection, type SAConnectionOwner } from "./connection.js";
 import { dialect as defaultDialect, type Dialect } from "./dialect.js";
@@ -60,6 +61,11 @@ export class Engine implements SAConnectionOwner, AsyncDisposable {
     return this.pool.freeSize;
   }
 
+  /** The pool's counters (`pool.stats()`), with one entry per node over a cluster. */
+  stats(): PoolStats {
+    return this.pool.stats();
+  }
+
   /** True once close() or terminate() was called. */
   get closed(): boolean {
     return this.pool.closed;
@@ -83,10 +89,18 @@ export class Engine implements SAConnectionOwner, AsyncDisposable {
     await this.pool.waitClosed();
   }
 
-  /** A connection from the pool (`await using conn = await engine.acquire()`). */
+  /**
+   * A connection from the pool (`await using conn = await engine.acquire()`). Over a cluster it
+   * holds a connection to the writable node, and each read it runs outside a transaction goes to
+   * a replica as `pool.query()` routes it, until a statement that may leave session state (SET,
+   * CREATE TEMPORARY TABLE, LOCK TABLES, a user variable) keeps its reads at home;
+   * `acquire({ readOnly: true })` holds a replica connection.
+   */
   async acquire(options?: AcquireOptions): Promise<SAConnection> {
     const raw = await this.pool.acquire(options);
-    return new SAConnection(raw, this);
+    // Over a cluster, a writer connection's reads outside transactions go to replicas.
+    const router = this.pool instanceof ClusterPool && options?.readOnly !== true ? this.pool : null;
+    return new SAConnection(raw, this, router);
   }
 
   /**

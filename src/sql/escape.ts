@@ -8,6 +8,7 @@
 import { formatDateTime, hexOf } from "../converters.js";
 import { ProgrammingError } from "../errors.js";
 import type { SqlArgs, SqlParam, TimeZone } from "../types.js";
+import { fitsRegion, Region, SqlRegions } from "./regions.js";
 
 /** How values are turned into SQL literals. */
 export interface EscapeOptions {
@@ -197,7 +198,9 @@ function escapeConverted(
  *   positional argument. Extra properties of a named-argument object are ignored, as in Python.
  *
  * Each value is escaped once (see `escape()`), and the result is never rescanned: `%s` or `?`
- * inside a value stays literal.
+ * inside a value stays literal. A placeholder inside a quoted string or a comment of the query
+ * is refused (its value would be spliced into that text, see docs/sql-text.md), and so is a
+ * value containing `*\/` inside an executable comment.
  * @throws ProgrammingError for too few or too many positional arguments, a missing named
  * argument, positional placeholders with an object (or named ones with an array), and a `%`
  * not followed by `%`, `s`, `d`, `f` or `(name)`.
@@ -222,6 +225,13 @@ export function interpolate(query: string, args: SqlArgs | SqlParam, options?: E
   let out = "";
   let last = 0;
   let next = 0;
+  let regions: SqlRegions | null = null;
+  /** The escaped value, refused where it would not stay a value (see sql/regions.ts). */
+  const placed = (escaped: string, placeholder: string, at: number): string => {
+    const region = (regions ??= new SqlRegions(query, noBackslashEscapes)).at(at);
+    if (!fitsRegion(region, escaped)) throw misplacedValue(placeholder, at, region);
+    return escaped;
+  };
   let i = query.indexOf("%");
   while (i !== -1) {
     const c = query.charCodeAt(i + 1);
@@ -240,7 +250,8 @@ export function interpolate(query: string, args: SqlArgs | SqlParam, options?: E
           `Not enough arguments for the format string: ${placeholder} at index ${i} needs argument ${next + 1}, but ${positional.length} given`,
         );
       }
-      out += query.slice(last, i) + escapeConverted(positional[next++], c, placeholder, i, noBackslashEscapes, timeZone);
+      out +=
+        query.slice(last, i) + placed(escapeConverted(positional[next++], c, placeholder, i, noBackslashEscapes, timeZone), placeholder, i);
       last = i + 2;
     } else if (c === LPAREN) {
       const close = query.indexOf(")", i + 2);
@@ -259,7 +270,8 @@ export function interpolate(query: string, args: SqlArgs | SqlParam, options?: E
       if (!Object.hasOwn(named, name)) {
         throw new ProgrammingError(`Missing named argument ${JSON.stringify(name)} for ${placeholder} at index ${i}`);
       }
-      out += query.slice(last, i) + escapeConverted(named[name], conv, placeholder, i, noBackslashEscapes, timeZone);
+      out +=
+        query.slice(last, i) + placed(escapeConverted(named[name], conv, placeholder, i, noBackslashEscapes, timeZone), placeholder, i);
       last = close + 2;
     } else if (Number.isNaN(c)) {
       throw new ProgrammingError(`Incomplete format: "%" at the end of the query (index ${i}); write %% for a literal %`);
@@ -274,6 +286,15 @@ export function interpolate(query: string, args: SqlArgs | SqlParam, options?: E
     throw new ProgrammingError(`Not all arguments converted during string formatting: ${positional.length} given, the query uses ${next}`);
   }
   return last === 0 ? query : out + query.slice(last);
+}
+
+/** @internal The error for a placeholder whose value would not stay a value where it stands. */
+export function misplacedValue(placeholder: string, at: number, region: Region): ProgrammingError {
+  return new ProgrammingError(
+    region === Region.Literal
+      ? `Placeholder ${placeholder} at index ${at} is inside a quoted string or a comment, where its value would be spliced into that text; put it outside the quotes (the value is quoted for you)`
+      : `The value of placeholder ${placeholder} at index ${at} contains "*/", which ends the executable comment it stands in on a server that skips that comment`,
+  );
 }
 
 /** Builds a statement's text for a sql_mode: with NO_BACKSLASH_ESCAPES or without. */

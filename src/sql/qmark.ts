@@ -5,7 +5,8 @@
 // code, as the server reads it.
 import { ProgrammingError } from "../errors.js";
 import type { SqlArgs, SqlParam, TimeZone } from "../types.js";
-import { dependsOnMode, escapeValue, type EscapeOptions, type SqlText } from "./escape.js";
+import { dependsOnMode, escapeValue, misplacedValue, type EscapeOptions, type SqlText } from "./escape.js";
+import { fitsRegion, Region } from "./regions.js";
 import { SqlLexer, Tok } from "./lexer.js";
 
 const QMARK = 0x3f;
@@ -15,8 +16,10 @@ const PCT = 0x25;
  * Binds `?` placeholders (the style of Kysely, Drizzle and Knex) to `params`, escaping each
  * with `escape()`. A `?` inside a '...', "..." or `...` quoted section, or inside a `-- `, `#`
  * or `/* *\/` comment, is left alone; inside quotes, a backslash escapes the next character
- * unless `noBackslashEscapes`.
- * @throws ProgrammingError when the number of placeholders differs from `params.length`.
+ * unless `noBackslashEscapes`. Inside an executable comment (`/*! ... *\/`) a `?` is bound, but a
+ * value containing `*\/` is refused: a server that skips the comment would end it there.
+ * @throws ProgrammingError when the number of placeholders differs from `params.length`, or
+ * for such a value.
  */
 export function formatQmark(query: string, params: readonly SqlParam[], options?: EscapeOptions): string {
   const noBackslashEscapes = options?.noBackslashEscapes === true;
@@ -28,9 +31,14 @@ export function formatQmark(query: string, params: readonly SqlParam[], options?
   for (let t = lexer.next(); t !== Tok.End; t = lexer.next()) {
     if (t !== Tok.Code) continue;
     const end = lexer.end;
+    const region = lexer.inExecutable ? Region.Executable : Region.Code;
     for (let i = lexer.start; i < end; i++) {
       if (query.charCodeAt(i) !== QMARK) continue;
-      if (used < params.length) out += query.slice(last, i) + escapeValue(params[used], noBackslashEscapes, timeZone);
+      if (used < params.length) {
+        const escaped = escapeValue(params[used], noBackslashEscapes, timeZone);
+        if (!fitsRegion(region, escaped)) throw misplacedValue("?", i, region);
+        out += query.slice(last, i) + escaped;
+      }
       used++;
       last = i + 1;
     }

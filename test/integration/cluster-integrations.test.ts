@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { Kysely, sql, type Generated } from "kysely";
 import { ClusterPool, createPool, type PoolOptions } from "../../src/index.js";
 import { AiomysqlDialect } from "../../src/kysely/index.js";
-import { createEngine } from "../../src/sa/index.js";
+import { createEngine, type SAConnection } from "../../src/sa/index.js";
 import { startReplication, type ReplicationCluster } from "../support/cluster.js";
 import { clusterPoolOptions } from "../support/cluster-pool.js";
 import { waitFor } from "../support/wait.js";
@@ -104,6 +104,48 @@ describe("Kysely and sa over a cluster pool", { timeout: 300_000 }, () => {
     } finally {
       engine.close();
       await engine.waitClosed();
+    }
+  });
+
+  it("sa: reads outside a transaction go to a replica and see the writes before them; session state keeps them home", async () => {
+    const primary = cluster.primary();
+    const sid = async (conn: SAConnection, extra = ""): Promise<number> => Number(await conn.scalar(`SELECT @@server_id${extra}`));
+    const engine = await createEngine(clusterPoolOptions(cluster, { autocommit: true }));
+    try {
+      await waitFor("roles known", () => engine.stats().nodes!.every((n) => n.role !== "unknown"));
+      await using conn = await engine.acquire();
+      for (let i = 0; i < 10; i++) {
+        const r = await conn.execute("INSERT INTO kv (v) VALUES (%s)", `route${i}`);
+        const res = await conn.execute<{ v: string; sid: number }>("SELECT v, @@server_id AS sid FROM kv WHERE id = %s", r.lastRowId);
+        const rows = await res.fetchAll();
+        assert.equal(rows.length, 1, "the replica read sees the write just committed");
+        assert.equal(rows[0]!.v, `route${i}`);
+        assert.notEqual(Number(rows[0]!.sid), primary.serverId, "the read ran on a replica");
+      }
+      const trx = await conn.begin();
+      assert.equal(await sid(conn), primary.serverId, "inside a transaction reads stay on the writer");
+      await trx.commit();
+      assert.notEqual(await sid(conn), primary.serverId);
+      // A temporary table exists on this session only: from here on reads stay home.
+      await conn.execute("CREATE TEMPORARY TABLE tmp_sa (a INT)");
+      await conn.execute("INSERT INTO tmp_sa VALUES (1)");
+      assert.equal(Number(await conn.scalar("SELECT COUNT(*) FROM tmp_sa")), 1);
+      assert.equal(await sid(conn), primary.serverId, "pinned after CREATE TEMPORARY TABLE");
+    } finally {
+      engine.close();
+      await engine.waitClosed();
+    }
+    // With autocommit off an uncommitted write is read back on its own connection.
+    const manual = await createEngine(options());
+    try {
+      await using conn = await manual.acquire();
+      await conn.execute("INSERT INTO kv (v) VALUES (%s)", "uncommitted");
+      assert.equal(Number(await conn.scalar("SELECT COUNT(*) FROM kv WHERE v = 'uncommitted'")), 1);
+      assert.equal(await sid(conn), primary.serverId);
+      await conn.execute("ROLLBACK");
+    } finally {
+      manual.close();
+      await manual.waitClosed();
     }
   });
 });

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { connect, Connection, DataError, escapeId, ProgrammingError } from "../../src/index.js";
+import { formatQmark } from "../../src/sql/qmark.js";
 import { testOptions } from "../support/config.js";
 import { CHARSETS, CORPUS, representable } from "../support/hostile-strings.js";
 
@@ -88,6 +89,37 @@ describe("injection corpus", () => {
         await all(conn, "DROP TABLE `test_inj``id`");
         assert.throws(() => escapeId("a\0b"), ProgrammingError);
         assert.throws(() => escapeId(""), ProgrammingError);
+      } finally {
+        conn.close();
+      }
+    });
+  }
+});
+
+describe("a placeholder where its value would not stay a value", () => {
+  // Each statement would return the 'leak' row if the value were spliced in: the placeholder
+  // sits in a quoted string or comment the caller wrote, or in an executable comment that a
+  // server skips up to the first */ (MariaDB skips /*M!999999 ... */); the -- case leaks under
+  // NO_BACKSLASH_ESCAPES, where the newline is written as it is.
+  const cases: Array<[string, string, string]> = [
+    ["quotes written around %s", "SELECT 'leak' FROM DUAL WHERE ('x' = '%s')", ") OR 1=1 -- "],
+    ["%s in a -- comment, newline in the value", "SELECT 'leak' FROM DUAL WHERE 1 = 0 -- %s", "\nOR 1 = 1 -- "],
+    ["%s in a /* */ comment", "SELECT 'leak' FROM DUAL WHERE 1 = 0 /* %s */", "*/ OR 1 = 1 /*"],
+    ["%s in a skipped executable comment", "SELECT 'leak' FROM DUAL WHERE 1 = 0 /*M!999999 AND %s */", "x*/ OR 1 = 1 -- "],
+  ];
+  for (const [modeName, sqlMode] of MODES) {
+    it(`is refused before anything is sent, and the connection stays usable: ${modeName}`, async () => {
+      const conn = await connect(testOptions({ autocommit: true, ...(sqlMode === null ? {} : { sqlMode }) }));
+      try {
+        for (const [what, sql, value] of cases) {
+          await assert.rejects(all(conn, sql, [value]), ProgrammingError, what);
+          await assert.rejects(all(conn, sql.replace("%s", "%(v)s"), { v: value } as never), ProgrammingError, `${what}, named`);
+          const bound = sql.replace("%s", "?");
+          assert.throws(() => formatQmark(bound, [value], { noBackslashEscapes: sqlMode !== null }), ProgrammingError, `${what}, ?`);
+        }
+        // A value without */ inside an executable comment the server runs is code, as written.
+        assert.deepEqual(await all(conn, "SELECT 1 /*!50000 + %s */", [2]), [[3]]);
+        assert.deepEqual(await all(conn, "SELECT 'kept' /* a comment with no placeholder */ , %s", ["x"]), [["kept", "x"]]);
       } finally {
         conn.close();
       }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { classifyStatement } from "../../src/cluster/classify.js";
+import { classifyStatement, leavesSessionState } from "../../src/cluster/classify.js";
 import { GtidPosition } from "../../src/cluster/gtid.js";
 import { ClusterNode } from "../../src/cluster/node.js";
 import { resolveClusterSettings, resolveNodes, splitUrlHosts } from "../../src/cluster/options.js";
@@ -57,6 +57,30 @@ describe("cluster: statement classifier", () => {
   ];
   for (const sql of reads) it(`read: ${JSON.stringify(sql)}`, () => assert.equal(classifyStatement(sql), "read"));
   for (const sql of writes) it(`write: ${JSON.stringify(sql)}`, () => assert.equal(classifyStatement(sql), "write"));
+});
+
+describe("cluster: statements that may leave session state (they pin an sa connection's reads)", () => {
+  const stateless = [
+    "SELECT * FROM t WHERE email = 'a@b.c'", // '@' only inside a string
+    "INSERT INTO t (a) VALUES (%s)",
+    "UPDATE t SET a = 1 WHERE id = 2",
+    "DELETE FROM t WHERE id = 2",
+    "REPLACE INTO t VALUES (1); -- done",
+    "SELECT * FROM t FOR UPDATE",
+  ];
+  const stateful = [
+    "SET time_zone = '+01:00'",
+    "CREATE TEMPORARY TABLE tmp (a INT)",
+    "LOCK TABLES t WRITE",
+    "INSERT INTO t VALUES (@x)",
+    "SELECT GET_LOCK('a', 1)",
+    "SELECT 1; SET @a = 1",
+    "USE other",
+    "PREPARE s FROM 'SELECT 1'",
+    "UPDATE t SET a = '\\' WHERE b = ' @x' -- '", // a user variable when backslashes are plain text
+  ];
+  for (const sql of stateless) it(`stateless: ${JSON.stringify(sql)}`, () => assert.equal(leavesSessionState(sql), false));
+  for (const sql of stateful) it(`stateful: ${JSON.stringify(sql)}`, () => assert.equal(leavesSessionState(sql), true));
 });
 
 describe("cluster: options and URLs", () => {

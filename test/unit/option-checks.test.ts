@@ -4,7 +4,10 @@ import assert from "node:assert/strict";
 import * as net from "node:net";
 import { after, before, describe, it } from "node:test";
 import { connect, createPool, DataError, InterfaceError, MySQLError } from "../../src/index.js";
-import { resolveOptions } from "../../src/options.js";
+import { parseConnectionUrl, resolveOptions } from "../../src/options.js";
+import { CONNECT_OPTION_NAMES } from "../../src/options-check.js";
+import { POOL_OPTION_NAMES } from "../../src/pool-options.js";
+import { CLUSTER_KEYS } from "../../src/cluster/options.js";
 import { decoders, FIELD_TYPE, CR } from "../../src/index.js";
 
 /** A listener that counts connection attempts: refused options must never reach it. */
@@ -99,5 +102,38 @@ describe("library errors only", () => {
       () => decodeInt("12x45678901234567"),
       (e: unknown) => e instanceof MySQLError && e.errno === CR.MALFORMED_PACKET,
     );
+  });
+});
+
+describe("connection URL option types", () => {
+  // Every option createPool() accepts must either parse from a URL with its own type or be
+  // refused as not expressible there; none may fall through as "unknown" (that is how
+  // pipelineDepth once could not be set from a URL).
+  const notInUrl = new Set(["conv", "cursorClass", "hosts", "monitor"]);
+  const sample: Record<string, string> = { ssl: "true" };
+  const names = [...CONNECT_OPTION_NAMES, ...POOL_OPTION_NAMES, ...CLUSTER_KEYS];
+  it("each option name is typed for URLs or named as object-only", () => {
+    for (const name of names) {
+      const url = `mysql://u@127.0.0.1/db?${name}=${sample[name] ?? "1"}`;
+      if (notInUrl.has(name)) {
+        assert.throws(() => parseConnectionUrl(url), /cannot be given in a URL/, name);
+        continue;
+      }
+      let parsed: Record<string, unknown>;
+      try {
+        parsed = parseConnectionUrl(url);
+      } catch (e) {
+        // A string option given "1" parses; a number or boolean option given "1" parses too.
+        assert.fail(`${name}: ${(e as Error).message}`);
+      }
+      assert.ok(name in parsed, name);
+    }
+  });
+  it("pool options keep their types from a URL", () => {
+    const o = parseConnectionUrl("mysql://u@127.0.0.1/db?pipeline=false&pipeline_depth=4&resetOnRelease=true");
+    assert.equal(o.pipeline, false);
+    assert.equal(o.pipelineDepth, 4);
+    assert.equal(o.resetOnRelease, true);
+    assert.throws(() => parseConnectionUrl("mysql://u@127.0.0.1/db?pipelineDepth=many"), /must be a number/);
   });
 });
