@@ -319,8 +319,11 @@ const STRING_OPTIONS = new Set([
   "password",
   "serverPublicKey",
 ]);
-/** Options that exist but take values a URL cannot carry (functions, classes, objects). */
-const NOT_URL_OPTIONS = new Set(["conv", "cursorClass", "hosts", "monitor"]);
+/**
+ * Options that exist but take values a URL cannot carry (functions, classes, objects); `srv`
+ * has its own URL form, mysql+srv://name (as a query parameter it would sit beside a host).
+ */
+const NOT_URL_OPTIONS = new Set(["conv", "cursorClass", "hosts", "monitor", "srv", "srvResolver"]);
 
 function camelCase(name: string): string {
   return name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
