@@ -116,36 +116,27 @@ async function ours(cluster: ReplicationCluster, replicas: readonly ClusterNode[
   };
 }
 
-function peerConfig(
-  cluster: ReplicationCluster,
-  n: ClusterNode,
-): { host: string; port: number; user: string; password: string; database: string } {
-  return { host: n.host, port: n.port, user: cluster.user, password: cluster.password, database: cluster.database };
+/** What mysql2's and mariadb's promise PoolCluster have in common, as used here. */
+interface PeerCluster {
+  add(id: string, config: Record<string, unknown>): void;
+  of(pattern: string, selector: string): { query(sql: string): Promise<unknown> };
+  getConnection(pattern: string, selector: string): Promise<{ query(sql: string): Promise<unknown>; release(): unknown }>;
+  end(): Promise<void>;
 }
 
-async function mysql2(cluster: ReplicationCluster, replicas: readonly ClusterNode[]): Promise<Client> {
-  const m: typeof mysql2Types = await import("mysql2/promise");
-  const pc = m.createPoolCluster({ defaultSelector: "RR", restoreNodeTimeout: 1000 });
-  replicas.forEach((r, i) => pc.add(`R${i}`, { ...peerConfig(cluster, r), connectionLimit: 8, connectTimeout: 2000 }));
-  const ns = pc.of("R*", "RR");
-  return {
-    read: async () => void (await ns.query("SELECT 1")),
-    acquireRead: async () => {
-      const conn = await pc.getConnection("R*", "RR");
-      try {
-        await conn.query("SELECT 1");
-      } finally {
-        conn.release();
-      }
-    },
-    close: () => pc.end(),
-  };
-}
-
-async function mariadb(cluster: ReplicationCluster, replicas: readonly ClusterNode[]): Promise<Client> {
-  const m: typeof mariadbTypes = await import("mariadb");
-  const pc = m.createPoolCluster({ restoreNodeTimeout: 1000 });
-  replicas.forEach((r, i) => pc.add(`R${i}`, { ...peerConfig(cluster, r), connectionLimit: 8, connectTimeout: 2000 }));
+/** A peer's PoolCluster with the replicas as R0, R1, ..., read through `of("R*", "RR")`. */
+function peer(pc: PeerCluster, cluster: ReplicationCluster, replicas: readonly ClusterNode[]): Client {
+  replicas.forEach((n, i) =>
+    pc.add(`R${i}`, {
+      host: n.host,
+      port: n.port,
+      user: cluster.user,
+      password: cluster.password,
+      database: cluster.database,
+      connectionLimit: 8,
+      connectTimeout: 2000,
+    }),
+  );
   const ns = pc.of("R*", "RR");
   return {
     read: async () => void (await ns.query("SELECT 1")),
@@ -159,6 +150,16 @@ async function mariadb(cluster: ReplicationCluster, replicas: readonly ClusterNo
     },
     close: () => pc.end(),
   };
+}
+
+async function mysql2(cluster: ReplicationCluster, replicas: readonly ClusterNode[]): Promise<Client> {
+  const m: typeof mysql2Types = await import("mysql2/promise");
+  return peer(m.createPoolCluster({ defaultSelector: "RR", restoreNodeTimeout: 1000 }) as unknown as PeerCluster, cluster, replicas);
+}
+
+async function mariadb(cluster: ReplicationCluster, replicas: readonly ClusterNode[]): Promise<Client> {
+  const m: typeof mariadbTypes = await import("mariadb");
+  return peer(m.createPoolCluster({ restoreNodeTimeout: 1000 }) as unknown as PeerCluster, cluster, replicas);
 }
 
 const DRIVERS = { aiomysql: ours, mysql2, mariadb } as const;

@@ -58,7 +58,7 @@ cmd_start() {
   local plugin_dir
   plugin_dir="$(mariadbd --no-defaults --verbose --help 2>/dev/null | awk '$1 == "plugin-dir" { print $2 }')"
   [ -f "$plugin_dir/ha_spider.so" ] || die "the Spider engine is missing ($plugin_dir/ha_spider.so; on Debian: apt-get install mariadb-plugin-spider)"
-  local t0=$SECONDS i name ports pids=() p rc attempt port
+  local t0=$SECONDS i name ports
   local names=(data1 data2 head1 head2)
   new_cluster_dir spider
   guard_start
@@ -69,30 +69,7 @@ cmd_start() {
     printf '%s %s %s %s\n' "$name" "${ports[$i]}" "$(node_dir "$name")/mysqld.sock" "$((i + 1))" >>"$CLUSTER_DIR/nodes"
     write_cnf "$name" "${ports[$i]}" "$((i + 1))"
   done
-  for name in $(node_names); do
-    install_node_db "$name" &
-    pids+=($!)
-  done
-  for p in "${pids[@]}"; do wait "$p" || die "installing the data directories failed"; done
-  for name in $(node_names); do launch_node "$name"; done
-  for name in $(node_names); do
-    for attempt in 1 2 3; do
-      rc=0
-      wait_serving "$name" 60 || rc=$?
-      [ "$rc" -eq 0 ] && break
-      if [ "$rc" -eq 2 ] && [ "$attempt" -lt 3 ]; then
-        port="$(pick_ports 1)"
-        log "$name: port taken meanwhile; moving to $port"
-        awk -v n="$name" -v p="$port" '$1 == n { $2 = p } { print }' "$CLUSTER_DIR/nodes" >"$CLUSTER_DIR/nodes.tmp"
-        mv "$CLUSTER_DIR/nodes.tmp" "$CLUSTER_DIR/nodes"
-        write_cnf "$name" "$port" "$(node_field "$name" 4)"
-        launch_node "$name"
-        continue
-      fi
-      fail_start "$name" "did not come up"
-      exit 1
-    done
-  done
+  install_and_serve_all
   for name in $(node_names); do
     { accounts_sql; test_account_sql; } | node_sql "$name" || die "$name: setting up the accounts failed"
   done
@@ -121,23 +98,9 @@ cmd_status() {
 }
 
 cmd_restart() {
-  local name="$1" rc attempt
-  node_field "$name" 1 >/dev/null
-  stop_node "$name"
-  for attempt in 1 2 3 4 5; do
-    rc=0
-    launch_node "$name"
-    wait_serving "$name" 60 || rc=$?
-    [ "$rc" -eq 0 ] && break
-    if [ "$rc" -eq 2 ] && [ "$attempt" -lt 5 ]; then
-      log "$name: port $(node_port "$name") still busy; retrying"
-      sleep 1
-      continue
-    fi
-    fail_start "$name" "did not come back"
-    exit 1
-  done
-  log "$name restarted"
+  node_field "$1" 1 >/dev/null
+  relaunch_node "$1"
+  log "$1 restarted"
 }
 
 KIND_STEPS="status restart"

@@ -9,24 +9,17 @@ import { createServer, connect as tcpConnect, type Server, type Socket } from "n
 import { after, before, describe, it } from "node:test";
 import { ClusterPool, createPool, OperationalError, type DiscoveryMessage, type PoolOptions, type SrvRecord } from "../../src/index.js";
 import { startReplication, type ClusterNode, type ReplicationCluster } from "../support/cluster.js";
+import { clusterPoolOptions } from "../support/cluster-pool.js";
 import { waitFor } from "../support/wait.js";
 
 let cluster: ReplicationCluster;
 const MONITOR_USER = "cluster_monitor";
 const MONITOR_PASSWORD = "monitor_pw";
 
+/** The test cluster's pool options without `hosts` (each test says where the nodes come from). */
 function base(extra: PoolOptions = {}): PoolOptions {
-  return {
-    user: cluster.user,
-    password: cluster.password,
-    db: cluster.database,
-    autocommit: true,
-    connectTimeout: 2,
-    acquireTimeout: 10,
-    healthCheckInterval: 0.3,
-    discoveryInterval: 0.2,
-    ...extra,
-  };
+  const { hosts: _, ...rest } = clusterPoolOptions(cluster, { discoveryInterval: 0.2 });
+  return { ...rest, ...extra };
 }
 
 /** An SRV answer naming `nodes` (127.0.0.1 and the node's port), priority in list order. */
