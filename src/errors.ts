@@ -233,6 +233,14 @@ export class FailoverError extends OperationalError {
 export class TransactionResolutionUnknownError extends OperationalError {}
 
 /**
+ * A Galera node rolled the transaction back because a transaction committed on another node
+ * wrote the same rows first (a certification conflict, or a brute-force abort by one): errno
+ * 1213, as an InnoDB deadlock, and like it an `OperationalError`. Nothing of the transaction was
+ * committed; running it again is safe. `Pool.transaction()` does so with `retryable`.
+ */
+export class CertificationConflictError extends OperationalError {}
+
+/**
  * The error for a COMMIT that failed after it was sent: a lost connection (2006, 2013) becomes
  * `TransactionResolutionUnknownError`; any other error (a server's ERR) is returned unchanged.
  */

@@ -22,6 +22,7 @@ export {
   FailoverError,
   BackendError,
   TransactionResolutionUnknownError,
+  CertificationConflictError,
 } from "./errors.js";
 export type { NodeFailure } from "./errors.js";
 export { escape, escapeString, escapeId, interpolate } from "./sql/escape.js";
@@ -37,6 +38,7 @@ export { createPool } from "./create-pool.js";
 export { ClusterPool } from "./cluster/pool.js";
 export { classifyStatement } from "./cluster/classify.js";
 export { nodeChannel } from "./cluster/node.js";
+export type { TransactionOptions } from "./pool-transaction.js";
 export type { NodeChangeMessage } from "./cluster/node.js";
 export { discoveryChannel } from "./cluster/discovery.js";
 export type { DiscoveryMessage } from "./cluster/discovery.js";

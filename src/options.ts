@@ -296,6 +296,7 @@ const NUMBER_OPTIONS = new Set([
   "causalReadTimeout",
   "maxReplicaLag",
   "discoveryInterval",
+  "failureDetectionTimeout",
 ]);
 const STRING_OPTIONS = new Set([
   "topology",

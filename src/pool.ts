@@ -26,6 +26,7 @@ import type { Row, SqlArgs, SqlParam } from "./types.js";
 export type { AcquireOptions, PoolExecuteResult, PoolOptions, PoolQueryOptions, PoolStats } from "./pool-options.js";
 export { executeCount, queryRows } from "./pool-query.js";
 import { executeCount, queryRows } from "./pool-query.js";
+import { runTransaction, type TransactionOptions } from "./pool-transaction.js";
 
 const CLOSED_MESSAGE = "Cannot acquire connection after closing pool";
 /** Longest a COM_PING check may take when the connection has no connectTimeout. */
@@ -147,6 +148,8 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
    * rejection closes the connection and fails the open.
    */
   prepareConnection: ((conn: Connection) => Promise<void>) | null = null;
+  /** @internal A check that timed out fails the first waiter with this error, not a new connect (which would hang too). */
+  checkTimedOut: ((deadlineMs: number) => Error) | null = null;
 
   private async openConnection(): Promise<Connection> {
     const conn = new Connection(this.connectOptions);
@@ -335,7 +338,11 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
     this.transit.add(conn);
     this.counters.validated++;
     const deadlineMs = this.checkDeadlineMs();
-    const timer = setTimeout(() => conn.close(), deadlineMs);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      conn.close();
+    }, deadlineMs);
     timer.unref();
     conn.ping(false).then(
       () => {
@@ -348,6 +355,8 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
         this.transit.delete(conn);
         this.counters.validationFailures++;
         this.destroy(conn);
+        const fail = timedOut ? this.checkTimedOut?.(deadlineMs) : undefined;
+        if (fail !== undefined && this.waiters.length > this.incoming()) this.waiters.shift()!.reject(fail);
         this.afterChange();
       },
     );
@@ -563,6 +572,10 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
     return this.pipeline?.accepts(sql, options) ? this.pipeline.run(run) : this.withConnection(options, run);
   }
 
+  /** Runs `fn(conn, attempt)` between BEGIN and COMMIT on one connection; retries only as `TransactionOptions` allow. */
+  transaction<T>(fn: (conn: Connection, attempt: number) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    return runTransaction(this, fn, options);
+  }
   private async withConnection<T>(options: AcquireOptions, fn: (conn: Connection, o: ExecuteOptions) => Promise<T>): Promise<T> {
     const started = Date.now();
     const conn = await this.acquire({ signal: options.signal, timeout: options.timeout });

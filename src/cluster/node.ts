@@ -4,7 +4,7 @@ import { channel } from "node:diagnostics_channel";
 import { Connection } from "../connection.js";
 import { clientError, OperationalError } from "../errors.js";
 import { CR } from "../protocol/constants.js";
-import type { ResolvedOptions } from "../options.js";
+import { hidePassword, type ResolvedOptions } from "../options.js";
 import { Pool } from "../pool.js";
 import {
   applyGaleraStatus,
@@ -17,7 +17,8 @@ import {
   readLag,
   type ProbeResult,
 } from "./probe.js";
-import type { NodeRole, NodeSpec, NodeState, NodeStats } from "./options.js";
+import { PrimaryHistory } from "./lag.js";
+import type { MonitorCredentials, NodeRole, NodeSpec, NodeState, NodeStats } from "./options.js";
 
 /** A message of the `aiomysql:node` diagnostics channel: a node's state or role changed. */
 export interface NodeChangeMessage {
@@ -37,12 +38,31 @@ export interface NodeChangeMessage {
   previousState: NodeState;
   /** Why the node is down or degraded, or null when it is up. */
   error: Error | null;
+  /**
+   * Set when the message is about the cluster's reads rather than this node's state:
+   * `"all-replicas-lagging"` (every replica lags more than `maxReplicaLag`, so reads go to this
+   * node, the primary; `error` says why) and `"replicas-caught-up"` (a replica is back under the
+   * bound). Each is sent once per change.
+   */
+  event?: "all-replicas-lagging" | "replicas-caught-up";
+}
+
+/** @internal What a node's health checks share with the pool. */
+export interface NodeHealth {
+  /** The probes' account (option `monitor`), or null for the pool's own account. */
+  monitor: MonitorCredentials | null;
+  /** The primary's recent GTID positions, for the lag of replicas without `monitor`. */
+  history: PrimaryHistory;
+  /** Option `failureDetectionTimeout`, in ms. */
+  detectMs: number;
 }
 
 /** The `aiomysql:node` diagnostics channel. */
 export const nodeChannel = channel("aiomysql:node");
 
 const BACKOFF_MIN_MS = 100;
+/** Failure-detection time of a node made without the pool's settings (the option's default). */
+const DEFAULT_DETECT_MS = 4000;
 /** Longest the health probe waits for a replica's lag. */
 const LAG_DEADLINE_MS = 500;
 
@@ -64,6 +84,8 @@ export class ClusterNode {
   role: NodeRole = "unknown";
   state: NodeState = "down";
   lag: number | null = null;
+  /** A replica over `maxReplicaLag`: it gets no reads (its lag is a promise about staleness). */
+  lagging = false;
   lastError: Error | null = null;
   serverId: number | null = null;
   isMariaDb = true;
@@ -79,11 +101,24 @@ export class ClusterNode {
   counters = { acquired: 0, failed: 0, routedReads: 0, causalWaits: 0, causalFallbacks: 0 };
   /** Connections handed out from this node (closed ones are pruned as new ones are added). */
   readonly inUse = new Set<Connection>();
+  readonly health: NodeHealth;
 
-  constructor(spec: NodeSpec, pool: Pool, options: ResolvedOptions) {
+  constructor(
+    spec: NodeSpec,
+    pool: Pool,
+    options: ResolvedOptions,
+    health: NodeHealth = { monitor: null, history: new PrimaryHistory(), detectMs: DEFAULT_DETECT_MS },
+  ) {
     this.spec = spec;
     this.pool = pool;
     this.options = options;
+    this.health = health;
+  }
+
+  /** True while a statement runs on a connection handed out from this node. */
+  get hasWorkInFlight(): boolean {
+    for (const conn of this.inUse) if (!conn.closed && conn.hasPendingWork) return true;
+    return false;
   }
 
   get name(): string {
@@ -100,6 +135,7 @@ export class ClusterNode {
   apply(p: ProbeResult, maxLagS: number | null): void {
     this.serverId = p.serverId;
     const { role, state, why } = judge(p, this.lag, maxLagS);
+    this.lagging = role === "replica" && maxLagS !== null && this.lag !== null && this.lag > maxLagS;
     this.set(role, state, why === null ? null : new OperationalError(`${this.name}: ${why}`));
   }
 
@@ -143,12 +179,17 @@ export class ClusterNode {
   }
 
   /**
-   * Probes the node on its monitor connection (opened when needed), bounded by `deadlineMs`;
-   * concurrent calls share one probe. Never rejects: a failure marks the node down.
+   * Probes the node on its monitor connection (opened when needed, within `connectMs`); the
+   * probe's statements must answer within half the failure-detection time. Concurrent calls
+   * share one probe. Never rejects: a failure marks the node down.
    */
-  probe(deadlineMs: number, intervalMs: number, maxLagS: number | null, fresh = false): Promise<void> {
+  probe(connectMs: number, intervalMs: number, maxLagS: number | null, fresh = false): Promise<void> {
     // A fresh probe must start after the call (the node may have come back since the one in flight began).
-    if (this.probing !== null) return fresh ? this.probing.then(() => this.probe(deadlineMs, intervalMs, maxLagS)) : this.probing;
+    if (this.probing !== null) return fresh ? this.probing.then(() => this.probe(connectMs, intervalMs, maxLagS)) : this.probing;
+    // A frozen server (SIGSTOP, a hung host) keeps its sockets open and never answers: the probe
+    // is the side connection that notices, within half the failure-detection time of its start.
+    const open = this.monitor !== null && !this.monitor.closed;
+    const deadlineMs = (open ? 0 : connectMs) + this.health.detectMs / 2;
     this.probing = this.runProbe(deadlineMs, intervalMs, maxLagS).finally(() => (this.probing = null));
     return this.probing;
   }
@@ -189,29 +230,38 @@ export class ClusterNode {
 
   private async probeOnce(maxLagS: number | null): Promise<void> {
     if (this.monitor === null || this.monitor.closed) {
-      const conn = new Connection(this.options);
+      const m = this.health.monitor;
+      // The monitor account needs no access to the pool's database.
+      const conn = new Connection(
+        m === null ? this.options : hidePassword({ ...this.options, user: m.user, password: m.password ?? "", db: null }),
+      );
       this.monitor = conn;
       await conn.open();
     }
     const conn = this.monitor;
     this.isMariaDb = conn.isMariaDB;
     const result = parseProbe(await runQuery(conn, probeSql(conn.isMariaDB)));
+    const at = Date.now();
     if (result.wsrepOn) applyGaleraStatus(result, await runQuery(conn, GALERA_STATUS_SQL));
-    this.apply(result, maxLagS);
-    if (!result.wsrepOn && result.readOnly) {
+    if (!result.wsrepOn && !result.readOnly) this.health.history.note(this.name, result.gtidPosition, at);
+    if (result.wsrepOn || !result.readOnly) {
+      this.lag = null;
+    } else if (this.health.monitor === null) {
+      // No privilege to read replica status: the lag from GTID positions (see lag.ts).
+      this.lag = this.health.history.lagOf(result.gtidPosition, at);
+    } else {
+      this.apply(result, maxLagS);
       // The lag is read last and on its own bound: SHOW SLAVE STATUS can wait on replication
       // locks for long, and that says nothing about whether the node serves reads.
       const lag = await withDeadline(readLag(conn), LAG_DEADLINE_MS);
       if (lag === undefined) {
         conn.close(); // still busy with the SHOW: the next probe opens a new monitor
         if (this.monitor === conn) this.monitor = null;
-      } else {
-        this.lag = lag;
-        this.apply(result, maxLagS);
+        return;
       }
-    } else {
-      this.lag = null;
+      this.lag = lag;
     }
+    this.apply(result, maxLagS);
   }
 
   stats(): NodeStats {

@@ -42,7 +42,11 @@ export interface NodeStats {
   role: NodeRole;
   /** `"up"`, `"degraded"` or `"down"`. */
   state: NodeState;
-  /** Replication delay in seconds when known (it needs the privilege to read replica status), else null. */
+  /**
+   * Replication delay in seconds, or null when not known (not a replica, or not measured yet):
+   * from GTID positions, or with `monitor` the worst `Seconds_Behind_Master`, `Infinity` when it
+   * is NULL (replication stopped).
+   */
   lag: number | null;
   /** The error that last made the node down or degraded, or null. */
   lastError: Error | null;
@@ -97,10 +101,18 @@ export interface ClusterOptions {
   causalReads?: CausalReads;
   /** Seconds a replica may take to catch up with a causal read before it runs on the primary (default 1). */
   causalReadTimeout?: number;
-  /** A replica lagging more than this many seconds is degraded (default: no bound). */
+  /** A replica lagging more than this many seconds is degraded and gets no reads (default: no bound). */
   maxReplicaLag?: number | null;
   /** How a node is picked among the eligible ones (default `"least-busy"`). */
   selector?: Selector;
+  /**
+   * Seconds after which a node that stopped answering (a frozen or hung server, whose sockets
+   * stay open) is declared down and the statements in flight on it fail with an
+   * `OperationalError` (default 4). Detection is by the health probe on a side connection, run
+   * every half of this while the node has statements in flight; its own answer deadline is
+   * also half of this.
+   */
+  failureDetectionTimeout?: number;
   /**
    * An account for the health probes, with REPLICATION CLIENT / SLAVE MONITOR: the probes then read
    * the replicas' `Seconds_Behind_Master` and the replicas a primary announces. Without it the probes
@@ -168,6 +180,7 @@ export interface ClusterSettings {
   srv: string | null;
   srvResolver: SrvResolver | null;
   discoveryMs: number;
+  failureDetectionMs: number;
 }
 
 /** @internal The option names that belong to the cluster, not to each node. */
@@ -185,6 +198,7 @@ export const CLUSTER_KEYS = [
   "srv",
   "srvResolver",
   "discoveryInterval",
+  "failureDetectionTimeout",
 ] as const;
 
 function fail(message: string): never {
@@ -297,6 +311,7 @@ export function resolveClusterSettings(o: ClusterOptions): ClusterSettings {
     maxReplicaLagS: seconds("maxReplicaLag", o.maxReplicaLag, null, false),
     selector: oneOf("selector", o.selector, ["least-busy", "round-robin", "random", "ordered"], "least-busy"),
     monitor: monitorCredentials(o.monitor),
+    failureDetectionMs: seconds("failureDetectionTimeout", o.failureDetectionTimeout, 4, true)! * 1000,
   };
 }
 

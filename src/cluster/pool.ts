@@ -5,6 +5,7 @@
 import type { Connection } from "../connection.js";
 import type { ExecuteOptions } from "../cursors.js";
 import {
+  clientError,
   FailoverError,
   InterfaceError,
   MySQLError,
@@ -14,12 +15,16 @@ import {
 } from "../errors.js";
 import { executeCount, Pool, queryRows, type PoolExecuteResult, type PoolQueryOptions } from "../pool.js";
 import { resolvePoolOptions, timeoutMs, type AcquireOptions, type PoolOptions, type PoolStats } from "../pool-options.js";
+import { CR } from "../protocol/constants.js";
 import type { SessionState } from "../protocol/session-state.js";
 import type { Row, SqlArgs, SqlParam } from "../types.js";
 import { classifyStatement } from "./classify.js";
+import { certificationConflict } from "./conflict.js";
 import { Discovery, type NodeSetHost } from "./discovery.js";
 import { GtidPosition } from "./gtid.js";
-import { ClusterNode } from "./node.js";
+import { PrimaryHistory } from "./lag.js";
+import { LagNotice } from "./lag-notice.js";
+import { ClusterNode, type NodeHealth } from "./node.js";
 import { CLUSTER_KEYS, resolveClusterSettings, resolveNodes, type ClusterOptions, type ClusterSettings, type NodeSpec } from "./options.js";
 import { applyGaleraStatus, GALERA_STATUS_SQL, runQuery, isNodeFailure, parseProbe, probeSql, READ_ONLY_ERRNOS } from "./probe.js";
 import { pickNode, RoundRobin } from "./select.js";
@@ -54,6 +59,8 @@ export class ClusterPool extends Pool implements NodeSetHost {
   private lastCheck = new Map<ClusterNode, number>();
   private shut = false;
   private readonly acquireTimeoutMs: number;
+  private readonly lagNotice = new LagNotice();
+  private readonly health: NodeHealth;
 
   /** @internal Use `createPool()`. */
   constructor(options: PoolOptions & ClusterOptions) {
@@ -69,6 +76,8 @@ export class ClusterPool extends Pool implements NodeSetHost {
     this.nodeTemplate = template;
     this.cluster = cluster;
     this.acquireTimeoutMs = this.settings.acquireTimeoutMs;
+    const c = this.cluster;
+    this.health = { monitor: c.monitor, history: new PrimaryHistory(), detectMs: c.failureDetectionMs };
     this.nodes = specs.map((spec) => this.createNode(spec));
     this.discovery = new Discovery(this);
   }
@@ -78,8 +87,11 @@ export class ClusterPool extends Pool implements NodeSetHost {
     const options: PoolOptions = { ...this.nodeTemplate, host: spec.host, port: spec.port, unixSocket: spec.socket };
     const { connect } = resolvePoolOptions(options);
     const pool = new Pool(options);
-    const node = new ClusterNode(spec, pool, connect);
+    const node = new ClusterNode(spec, pool, connect, this.health);
     pool.prepareConnection = (conn) => this.prepare(node, conn);
+    // One acquire makes one attempt at a node: a ping that got no answer is that attempt.
+    pool.checkTimedOut = (ms) =>
+      clientError(CR.SERVER_LOST, `${node.name}: no answer to a check of a pooled connection within ${ms / 1000} s`);
     this.byPool.set(pool, node);
     return node;
   }
@@ -135,31 +147,39 @@ export class ClusterPool extends Pool implements NodeSetHost {
     if (this.cluster.monitor !== null) void this.discovery.round();
   }
 
-  private probeDeadlineMs(n: ClusterNode): number {
+  private connectMs(n: ClusterNode): number {
     return (n.options.connectTimeout ?? DEFAULT_NODE_CONNECT_TIMEOUT_S) * 1000;
   }
 
   private probeNode(n: ClusterNode, fresh = false): Promise<void> {
     this.lastCheck.set(n, Date.now());
-    const p = n.probe(this.probeDeadlineMs(n), this.cluster.healthCheckMs, this.cluster.maxReplicaLagS, fresh);
+    const p = n.probe(this.connectMs(n), this.cluster.healthCheckMs, this.cluster.maxReplicaLagS, fresh);
     this.probes.set(n, p);
     return p;
   }
 
-  /** Re-probes up nodes every healthCheckInterval and down nodes when their backoff ends. */
+  /**
+   * Re-probes up nodes every healthCheckInterval (every half failureDetectionTimeout while
+   * statements run on them, so a frozen node is noticed in time) and down nodes when their
+   * backoff ends.
+   */
   private tick(): void {
     if (this.shut) return;
     const now = Date.now();
+    const c = this.cluster;
     for (const n of this.nodes) {
-      const due = n.state === "down" ? now >= n.nextProbeAt : now - (this.lastCheck.get(n) ?? 0) >= this.cluster.healthCheckMs;
+      const every = n.hasWorkInFlight ? Math.min(c.healthCheckMs, c.failureDetectionMs / 2) : c.healthCheckMs;
+      const due = n.state === "down" ? now >= n.nextProbeAt : now - (this.lastCheck.get(n) ?? 0) >= every;
       if (due) void this.probeNode(n);
     }
+    this.lagNotice.update(this.nodes, c.maxReplicaLagS, c.replicaFallback);
   }
 
   /** Probes every node now (after a read-only refusal, or when no node can take a call), bounded by `d`. */
   private async reprobe(d: Deadline, only?: (n: ClusterNode) => boolean): Promise<void> {
+    // A down node's probe in flight is fresh enough: waiting for another would double the cost of a frozen one.
     const probes = Promise.all([
-      ...this.nodes.filter((n) => only?.(n) ?? true).map((n) => this.probeNode(n, true)),
+      ...this.nodes.filter((n) => only?.(n) ?? true).map((n) => this.probeNode(n, n.state !== "down")),
       // Every node down: the cluster may have moved (SRV records re-resolved, announcements re-read).
       this.discovery.active && this.nodes.every((n) => n.state === "down")
         ? this.discovery.round().then(() => Promise.all(this.nodes.map((n) => this.probes.get(n))))
@@ -225,7 +245,8 @@ export class ClusterPool extends Pool implements NodeSetHost {
     const live = this.nodes.filter((n) => n.state !== "down");
     if (this.cluster.topology === "multi-primary") return live.filter((n) => n.role !== "unknown");
     const replicas = live.filter((n) => n.role === "replica");
-    if (replicas.length > 0) return replicas;
+    // A replica over maxReplicaLag gets no reads, not even as a fallback: the bound is a promise.
+    if (replicas.length > 0) return replicas.filter((n) => !n.lagging);
     return live.filter((n) => n.role === "galera");
   }
 
@@ -296,7 +317,12 @@ export class ClusterPool extends Pool implements NodeSetHost {
         if (!isNodeFailure(e) || Date.now() >= d.at) throw e;
       }
     }
-    if (!this.cluster.replicaFallback) throw this.noNodeError("No replica of the cluster is eligible for a read (replicaFallback is off)");
+    this.lagNotice.update(this.nodes, this.cluster.maxReplicaLagS, this.cluster.replicaFallback);
+    if (!this.cluster.replicaFallback) {
+      const lag = this.cluster.maxReplicaLagS;
+      const why = this.lagNotice.allLagging ? `every replica lags more than maxReplicaLag ${lag} s, and ` : "";
+      throw this.noNodeError(`No replica of the cluster is eligible for a read (${why}replicaFallback is off)`);
+    }
     return this.takeWriter(d);
   }
 
@@ -472,7 +498,7 @@ export class ClusterPool extends Pool implements NodeSetHost {
             { errno: e.errno, sqlState: e.sqlState, cause: e },
           );
         }
-        if (!isNodeFailure(e)) throw e;
+        if (!isNodeFailure(e)) throw certificationConflict(node, e);
         node.fail(e, this.cluster.healthCheckMs);
         if (again) continue;
         if (e instanceof TransactionResolutionUnknownError) throw e;
@@ -485,6 +511,21 @@ export class ClusterPool extends Pool implements NodeSetHost {
         this.release(conn);
       }
     }
+  }
+
+  /** @internal A 1213 on a Galera node is a certification conflict (see conflict.ts). */
+  transactionError(conn: Connection, err: unknown): unknown {
+    return certificationConflict(this.nodeOf(conn), err);
+  }
+
+  /** @internal A transaction lost with its node: a FailoverError naming every node. */
+  lostTransactionError(conn: Connection, message: string, cause: OperationalError): OperationalError {
+    const node = this.nodeOf(conn);
+    return new FailoverError(
+      node === undefined ? message : `${node.name}: ${message}`,
+      this.nodes.map((n) => ({ node: n.name, error: n.lastError })),
+      { errno: cause.errno, sqlState: cause.sqlState, cause },
+    );
   }
 
   /** Counters summed over the nodes, and `nodes`: one entry per node with its role, state and counters. */

@@ -112,14 +112,17 @@ export function judge(
   }
   if (!p.readOnly) return { role: "primary", state: "up", why: null };
   if (maxLagS !== null && lagS !== null && lagS > maxLagS) {
-    return { role: "replica", state: "degraded", why: `replica lags ${lagS} s behind its primary (maxReplicaLag ${maxLagS})` };
+    const how = lagS === Infinity ? "replication is stopped (Seconds_Behind_Master is NULL)" : `replica lags ${lagS} s behind its primary`;
+    return { role: "replica", state: "degraded", why: `${how}: over maxReplicaLag ${maxLagS} s, so it gets no reads` };
   }
   return { role: "replica", state: "up", why: null };
 }
 
 /**
- * @internal Reads a replica's delay from SHOW SLAVE STATUS (Seconds_Behind_Master), or null
- * when it cannot be read (the user lacks the privilege, or the node replicates from nobody).
+ * @internal Reads a replica's delay from SHOW SLAVE STATUS (Seconds_Behind_Master, the worst
+ * over its sources), or null when it cannot be read (the user lacks the privilege, or the node
+ * replicates from nobody). A NULL Seconds_Behind_Master (replication stopped or broken) is
+ * Infinity: the replica is as far behind as it can be.
  */
 export async function readLag(conn: Connection): Promise<number | null> {
   let results: (ResultSet | Error)[];
@@ -132,10 +135,10 @@ export async function readLag(conn: Connection): Promise<number | null> {
   if (r === undefined || r instanceof Error || r.columns === null) return null;
   let worst: number | null = null;
   for (const row of r.rows as Array<Record<string, unknown>>) {
-    const v = row["Seconds_Behind_Master"] ?? row["Seconds_Behind_Source"];
-    if (v === null || v === undefined) continue;
-    const n = Number(v);
-    if (Number.isFinite(n)) worst = worst === null ? n : Math.max(worst, n);
+    const v = "Seconds_Behind_Master" in row ? row["Seconds_Behind_Master"] : row["Seconds_Behind_Source"];
+    if (v === undefined) continue;
+    const n = v === null ? Infinity : Number(v);
+    if (!Number.isNaN(n)) worst = worst === null ? n : Math.max(worst, n);
   }
   return worst;
 }

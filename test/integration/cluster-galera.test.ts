@@ -1,9 +1,19 @@
 // The cluster pool over a real 3-node Galera cluster on loopback: one writer node at a time,
 // reads on every Synced node, a desynced node degraded, a node outside the Primary component
-// (isolated) down, and a node killed with SIGKILL that rejoins.
+// (isolated) down, a certification conflict between two writer nodes (surfaced, or retried by
+// a retryable transaction), and a node killed with SIGKILL that rejoins.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ClusterPool, createPool, FailoverError, type Pool, type PoolOptions } from "../../src/index.js";
+import {
+  CertificationConflictError,
+  ClusterPool,
+  createPool,
+  FailoverError,
+  OperationalError,
+  type Connection,
+  type Pool,
+  type PoolOptions,
+} from "../../src/index.js";
 import { startGalera, type GaleraCluster } from "../support/cluster.js";
 import { clusterPoolOptions } from "../support/cluster-pool.js";
 import { waitFor } from "../support/wait.js";
@@ -115,6 +125,75 @@ describe("cluster pool over a Galera cluster", { timeout: 600_000 }, () => {
       await cluster.isolate(target, false);
     }
     await waitFor("the node up again", () => stateOf(pool, target.name) === "up");
+  });
+
+  it("a certification conflict between two writer nodes is a CertificationConflictError, retried when the transaction is retryable", async () => {
+    await using pool = await open({ multiWriter: true, selector: "round-robin" });
+    await allUp(pool);
+    await pool.execute("CREATE TABLE cert (id INT PRIMARY KEY, v INT) ENGINE=InnoDB");
+    await pool.execute("INSERT INTO cert VALUES (1, 0)");
+    const update = async (conn: Connection, by: number): Promise<void> => {
+      await using cur = conn.cursor();
+      await cur.execute("UPDATE cert SET v = v + %s WHERE id = 1", [by]);
+    };
+    /** Two transactions on two nodes update the row; the first commits while the second is open. */
+    const race = async (retryable: boolean): Promise<{ outcome: unknown; nodes: string[]; firstNode: string }> => {
+      let firstIn!: () => void;
+      let secondIn!: () => void;
+      let releaseFirst!: () => void;
+      let releaseSecond!: () => void;
+      const firstEntered = new Promise<void>((r) => (firstIn = r));
+      const secondEntered = new Promise<void>((r) => (secondIn = r));
+      const firstGate = new Promise<void>((r) => (releaseFirst = r));
+      const secondGate = new Promise<void>((r) => (releaseSecond = r));
+      let firstNode = "";
+      const first = pool.transaction(async (conn) => {
+        firstNode = conn.node!;
+        await update(conn, 1);
+        firstIn();
+        await firstGate;
+      });
+      await firstEntered;
+      const nodes: string[] = [];
+      const second = pool
+        .transaction(
+          async (conn, attempt) => {
+            nodes.push(conn.node!);
+            await update(conn, 10);
+            if (attempt === 1) {
+              secondIn();
+              await secondGate;
+            }
+            return attempt;
+          },
+          { retryable },
+        )
+        .then(
+          (attempt) => attempt,
+          (e: unknown) => e,
+        );
+      await secondEntered;
+      releaseFirst();
+      await first;
+      releaseSecond();
+      return { outcome: await second, nodes, firstNode };
+    };
+    const value = async (): Promise<number> => Number((await pool.query<unknown[]>("SELECT v FROM cert WHERE id = 1"))[0]![0]);
+
+    const surfaced = await race(false);
+    assert.notEqual(surfaced.nodes[0], surfaced.firstNode, "the two transactions ran on two nodes");
+    const e = surfaced.outcome;
+    assert.ok(e instanceof CertificationConflictError, String(e));
+    assert.ok(e instanceof OperationalError, "still the class of errno 1213");
+    assert.equal(e.errno, 1213);
+    assert.match(e.message, new RegExp(`^${surfaced.nodes[0]}: Galera certification conflict`));
+    assert.equal(surfaced.nodes.length, 1, "not retried");
+    assert.equal(await value(), 1, "only the first transaction committed");
+
+    const retried = await race(true);
+    assert.notEqual(retried.nodes[0], retried.firstNode);
+    assert.equal(retried.outcome, 2, "the second transaction committed on its second attempt");
+    assert.equal(await value(), 12, "both committed once: 1 + (1 + 10)");
   });
 
   it("survives a SIGKILL of the writer node, which rejoins by itself", async () => {

@@ -32,7 +32,7 @@ const LAYERS: { name: string; files: RegExp }[] = [
     name: "DB-API (Connection, cursors, prepared statements, cancellation)",
     files: /^(connection|cursors|ss-cursors|statement|cancel|bulk)$/,
   },
-  { name: "pool", files: /^(pool|pool-options|pool-pipeline|pool-lease|pool-query)$/ },
+  { name: "pool", files: /^(pool|pool-options|pool-pipeline|pool-lease|pool-query|pool-transaction)$/ },
   { name: "cluster pool (nodes, probes, selectors) and createPool()", files: /^(cluster\/.+|create-pool)$/ },
   { name: "integrations and the public index (sa, kysely, knex, otel)", files: /^(sa\/.+|kysely\/.+|knex\/.+|otel\/.+|index)$/ },
 ];
