@@ -36,6 +36,9 @@ import { FIELD_TYPE } from "./protocol/constants.js";
 import { clientError, InterfaceError, ProgrammingError } from "./errors.js";
 import type { TimeZone } from "./types.js";
 
+/** DOUBLE text (protocol/float-text.ts), here with the other value readers. */
+export { parseFloatAscii } from "./protocol/float-text.js";
+
 /** Converts one non-NULL column value (its text, or a Buffer for binary data) to a JavaScript value. */
 export type Decoder = (value: string | Buffer) => unknown;
 
@@ -415,11 +418,6 @@ export function parseIntAscii(buf: Buffer, start: number, end: number): number |
     return neg && n !== 0 ? -n : n;
   }
   return parseLongIntAscii(buf, start, i, end, neg);
-}
-
-/** Parses FLOAT/DOUBLE text from `buf[start, end)` (correctly rounded, as `Number()` does). */
-export function parseFloatAscii(buf: Buffer, start: number, end: number): number {
-  return Number(latin1SliceImpl.call(buf, start, end));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,61 +7,15 @@ import { withCallerFrames } from "./caller-frames.js";
 import { InterfaceError, ProgrammingError } from "./errors.js";
 import { dependsOnMode, escape, interpolate, interpolateText, type SqlText } from "./sql/escape.js";
 import { toQmark } from "./sql/qmark.js";
-import { FIELD_TYPE, FIELD_FLAG } from "./protocol/constants.js";
 import { bulkExecute, bulkStatement } from "./bulk.js";
 import { ARRAY_ROWS, type RowShape } from "./protocol/rows.js";
 import type { ColumnDefinition, DictRow, Row, SqlArgs, SqlParam } from "./types.js";
-import { charsetByCollation } from "./protocol/charsets.js";
+import { describe, type ColumnDescription } from "./column-description.js";
 
 /** A cursor class, as `conn.cursor(DictCursor)` takes it. */
 export type CursorClass<C extends Cursor<unknown> = Cursor<unknown>> = new (connection: Connection) => C;
 
-/** One column of `Cursor.description`: a 7-item tuple whose items are also named. */
-export type ColumnDescription = readonly [
-  name: string,
-  typeCode: number,
-  displaySize: number | null,
-  internalSize: number | null,
-  precision: number | null,
-  scale: number | null,
-  nullOk: boolean,
-] & {
-  /** Column name (its alias if the query gave one). */
-  readonly name: string;
-  /** FIELD_TYPE code. */
-  readonly typeCode: number;
-  /** Length of the column in characters. */
-  readonly displaySize: number | null;
-  /** Length of the column in bytes, as the server reports it. */
-  readonly internalSize: number | null;
-  /** Total digits of DECIMAL columns, null for other types. */
-  readonly precision: number | null;
-  /** Digits after the point of DECIMAL columns, null for other types. */
-  readonly scale: number | null;
-  /** Whether the column can hold NULL. */
-  readonly nullOk: boolean;
-};
-
-function describe(c: ColumnDefinition): ColumnDescription {
-  const isDecimal = c.type === FIELD_TYPE.NEWDECIMAL || c.type === FIELD_TYPE.DECIMAL;
-  const mbLen = charsetByCollation(c.characterSet)?.maxBytesPerChar ?? 1;
-  const displaySize = c.characterSet === 63 ? c.columnLength : Math.floor(c.columnLength / mbLen);
-  let precision: number | null = null;
-  if (isDecimal) {
-    // The length counts the sign (unless unsigned) and the point (when there are decimals).
-    precision = c.columnLength - (c.decimals > 0 ? 1 : 0) - (c.flags & FIELD_FLAG.UNSIGNED ? 0 : 1);
-  }
-  const nullOk = (c.flags & FIELD_FLAG.NOT_NULL) === 0;
-  const scale = isDecimal ? c.decimals : null;
-  const entry = [c.name, c.type, displaySize, c.columnLength, precision, scale, nullOk] as const;
-  const named = { name: c.name, typeCode: c.type, displaySize, internalSize: c.columnLength, precision, scale, nullOk };
-  const tuple = Object.assign([...entry], named);
-  // Print like a named tuple: { name: 'id', typeCode: 3, ... } rather than an array with extra keys.
-  Object.defineProperty(tuple, INSPECT, { value: () => named });
-  return tuple as unknown as ColumnDescription;
-}
-
-const INSPECT = Symbol.for("nodejs.util.inspect.custom");
+export type { ColumnDescription } from "./column-description.js";
 
 /** Options of execute/executeMany/callProc: cancellation and a deadline. */
 export interface ExecuteOptions {
@@ -213,12 +167,16 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
     const conn = this.checkOpen();
     if (typeof query !== "string") throw new ProgrammingError("query must be a string");
     const sql = interpolateText(query, args as SqlArgs | SqlParam, conn.options.timezone);
-    if (options === undefined) {
-      // guard() inlined: one async frame less per statement on the common path.
+    // A class that runs statements its own way (SSCursor streams) overrides run().
+    if (options === undefined && this.run === Cursor.prototype.run) {
+      // guard() and run() inlined: two async frames less per statement on the common path.
       if (this.busy) throw new ProgrammingError("this cursor is busy with another operation: await it first, or use another cursor");
       this.busy = true;
       try {
-        await this.run(sql);
+        this.applyOutcome(await conn.session.query(this.noteExecuted(sql), { shape: this.rowShape() }));
+      } catch (e) {
+        // Statement errors arrive in a socket callback: give them the caller's frames.
+        throw withCallerFrames(e);
       } finally {
         this.busy = false;
       }
@@ -285,14 +243,19 @@ export class Cursor<R = Row> implements AsyncDisposable, AsyncIterable<R> {
       }
       // Cancelled too late to stop it: the call still reports the cancellation.
       cancel?.check();
-      this.results = outcome.results;
-      this.resultsError = outcome.error;
-      this.resultIndex = 0;
-      this.loadResult(this.results[0]!);
+      this.applyOutcome(outcome);
     } catch (e) {
       // Statement errors arrive in a socket callback: give them the caller's frames.
       throw withCallerFrames(e);
     }
+  }
+
+  /** Takes the results of a statement and loads the first one. */
+  private applyOutcome(outcome: QueryOutcome): void {
+    this.results = outcome.results;
+    this.resultsError = outcome.error;
+    this.resultIndex = 0;
+    this.loadResult(this.results[0]!);
   }
 
   /** Records `sql` as the last statement executed; a formatter records the text it writes. */

@@ -1,6 +1,7 @@
 // Server-side prepared statements for users: the PreparedStatement that `conn.prepare(sql)`
 // returns, and the per-connection LRU cache that cursors use with
 // `execute(sql, args, { prepare: true })`. The commands are in session/commands/statement.ts.
+import { ColumnCache } from "./protocol/column-cache.js";
 import { InterfaceError, ProgrammingError } from "./errors.js";
 import { ARRAY_ROWS, type RowShape } from "./protocol/rows.js";
 import type { Command } from "./session/commands/command.js";
@@ -41,6 +42,8 @@ export class PreparedStatement implements AsyncDisposable {
   private closedValue = false;
   /** @internal The owning cache, if the statement is cached. */
   cached = false;
+  /** The column definitions of its latest execution, which the next one repeats. */
+  private readonly columnCache = new ColumnCache();
 
   /** @internal Use `conn.prepare()`. */
   constructor(
@@ -70,7 +73,7 @@ export class PreparedStatement implements AsyncDisposable {
         `The statement has ${this.paramCount} "?" placeholder${this.paramCount === 1 ? "" : "s"} but ${args.length} argument${args.length === 1 ? " was" : "s were"} given`,
       );
     }
-    const cmd = new ExecuteCommand(this.id, args, this.sql, shape, streaming);
+    const cmd = new ExecuteCommand(this.id, args, this.sql, shape, streaming, this.columnCache);
     // A cancellable execution is a pipeline barrier, like a cancellable COM_QUERY.
     if (barrier) cmd.pipelinable = false;
     void this.host.enqueue(cmd);

@@ -3,7 +3,8 @@
 //
 // A decoder is chosen once per column when the result set's metadata arrives; rows are then
 // decoded without a per-value type switch.
-import { parseDateTimeAscii, parseFloatAscii, parseIntAscii, type Decoder, type Decoders } from "../converters.js";
+import { parseDateTimeAscii, parseIntAscii, type Decoder, type Decoders } from "../converters.js";
+import { parseFloatAscii } from "./float-text.js";
 import type { ColumnDefinition, TimeZone } from "../types.js";
 import { charsetByCollation, type Charset } from "./charsets.js";
 import { FIELD_FLAG, FIELD_TYPE } from "./constants.js";

@@ -2,9 +2,10 @@
 // COM_CHANGE_USER included, is a command on one queue; the session writes each command's
 // request when the pipeline allows it, hands every incoming packet to the command at the head
 // of the queue, and fails everything at once when the link dies. It is the only CommandHost.
+import { ColumnCache } from "../protocol/column-cache.js";
 import { authenticate, choosePlugin, initialAuthResponse, type AuthIo } from "../authenticate.js";
 import { makeDecoders } from "../converters.js";
-import { DataError, InterfaceError, MySQLError, OperationalError, clientError } from "../errors.js";
+import { InterfaceError, MySQLError, OperationalError, clientError } from "../errors.js";
 import type { ResolvedOptions } from "../options.js";
 import type { ParamEncoding } from "../protocol/binary.js";
 import { charsetByName, loneSurrogateIndex, type Charset } from "../protocol/charsets.js";
@@ -25,6 +26,7 @@ import { OkCommand } from "./commands/ok.js";
 import { QueryCommand, type QueryOutcome } from "./commands/query.js";
 import { authError, authSettings, connectionAttributes, handshake } from "./connect.js";
 import { answerLocalInfile } from "./local-infile-reply.js";
+import { knownCharset, NON_ASCII_RE, paramEncodingFor, TRACK_CHARSETS, untrackedCharsetError } from "./client-charset.js";
 import { Transport } from "./transport.js";
 
 /** Options of `Session.query()`. */
@@ -40,14 +42,23 @@ export interface QueryOptions {
 /** LOAD DATA LOCAL makes the server wait for file data: nothing may be written behind it. */
 const LOAD_DATA_RE = /\bLOAD\s+(DATA|XML)\b/i;
 
+/**
+ * Markers of a session that is not open yet and one closed by its user: errors built once (an
+ * error's stack trace costs microseconds per connection), never thrown themselves.
+ */
+const NOT_OPEN = new InterfaceError("Connection is not open");
+const CLOSED = new InterfaceError("Connection is closed");
+
 export class Session implements CommandHost {
   readonly transport: Transport;
   readonly writer = new PacketWriter();
+  readonly columnCache = new ColumnCache();
   private readonly pending: Command[] = [];
   /** How many commands at the head of `pending` have been written. */
   private written = 0;
   private holds = 0;
-  private closeReason: Error | null = new InterfaceError("Connection is not open");
+  /** Why the session is closed, or null while it is open; the markers are never thrown (see closedError). */
+  private closeReason: Error | null = NOT_OPEN;
   private connecting = false;
   /** The server's greeting of the latest connection phase. */
   greeting: HandshakeV10 | null = null;
@@ -72,6 +83,10 @@ export class Session implements CommandHost {
   /** Follows `character_set_results` (the charset result text is decoded in). */
   readonly decodeContext: DecodeContext;
   #paramEncoding: ParamEncoding;
+  /** The tracking SET is still to be sent, ahead of the next statement (see sendTracking). */
+  #trackingOwed = false;
+  /** The tracking SET sent without waiting (sendTracking). */
+  #tracking: QueryCommand | null = null;
   /** The current database and user, as last selected or logged in. */
   db: string | null;
   user: string;
@@ -159,6 +174,7 @@ export class Session implements CommandHost {
   async connect(): Promise<void> {
     const o = this.options;
     this.closeReason = null;
+    this.#trackingOwed = false;
     this.connecting = true;
     this.transport.connect(o);
     const cmd = new HandshakeCommand(() => {
@@ -207,23 +223,59 @@ export class Session implements CommandHost {
   /**
    * Applies the session settings of the options: charset, sql_mode, init command, autocommit.
    * Also makes sure the server reports changes of the session's charsets (a user's SET NAMES).
+   * The settings on either side of the init command are folded into one SET statement each,
+   * so a connection without an init command pays one round trip for all of them.
    */
   async initialise(): Promise<void> {
     const o = this.options;
     // A new login or a reset session is back to the charset of the handshake.
+    this.#trackingOwed = false;
     this.setClientCharset(this.charset);
     this.decodeContext.charset = this.charset;
-    if (this.charset.collationId > 255) await this.query(`SET NAMES ${this.charset.name}`);
-    if (o.sqlMode !== null) await this.query(`SET sql_mode=${escapeString(o.sqlMode, this.noBackslashEscapes)}`);
+    let assignments: string[] = [];
+    if (this.charset.collationId > 255) assignments.push(`NAMES ${this.charset.name}`);
+    if (o.sqlMode !== null) assignments.push(`sql_mode=${escapeString(o.sqlMode, this.noBackslashEscapes)}`);
     if (o.initCommand !== null) {
+      if (assignments.length > 0) await this.query(`SET ${assignments.join(", ")}`, { drainAll: true });
+      assignments = [];
       await this.query(o.initCommand, { drainAll: true });
       await this.query("COMMIT");
     }
     // After the init command, which may set session_track_system_variables itself.
-    if (this.capabilities & CLIENT.SESSION_TRACK) await this.query(TRACK_CHARSETS);
-    if (o.autocommit !== null && o.autocommit !== ((this.serverStatus & SERVER_STATUS.AUTOCOMMIT) !== 0)) {
-      await this.query(`SET AUTOCOMMIT = ${o.autocommit ? 1 : 0}`, { drainAll: true });
+    const track = (this.capabilities & CLIENT.SESSION_TRACK) !== 0;
+    const autocommit = o.autocommit !== null && o.autocommit !== ((this.serverStatus & SERVER_STATUS.AUTOCOMMIT) !== 0);
+    if (assignments.length === 0 && !autocommit) {
+      // The tracking alone: nothing needs to wait for it.
+      this.#trackingOwed = track;
+      return;
     }
+    if (track) assignments.push(TRACK_CHARSETS);
+    if (autocommit) assignments.push(`AUTOCOMMIT = ${o.autocommit ? 1 : 0}`);
+    await this.query(`SET ${assignments.join(", ")}`, { drainAll: true });
+  }
+
+  /**
+   * Sends the SET of TRACK_CHARSETS ahead of the first statement after the login (in the same
+   * write), without waiting for its OK: nothing depends on it but the statements behind it,
+   * which the server runs after it, and a connection closed before any statement never needs
+   * it. A statement whose bytes depend on `character_set_client` (non-ASCII text) is written
+   * only once nothing is in flight (`awaitsCharset`), so after this OK; ASCII reads the same in
+   * every client charset, so it may follow at once. A user's SET NAMES runs after the tracking
+   * is on, so its OK reports the switch. Should the SET fail, the session is closed with the
+   * reason: escaping could no longer follow the session's charset.
+   */
+  private sendTracking(): void {
+    this.#trackingOwed = false;
+    const cmd = this.queryCommand(`SET ${TRACK_CHARSETS}`, ARRAY_ROWS, false, false);
+    this.#tracking = cmd;
+    const done = this.enqueue(cmd).then((outcome) => {
+      if (outcome.error) throw outcome.error;
+    });
+    done.catch((e: Error) => {
+      if (this.closeReason !== null) return; // closed by the user, or lost (reported already)
+      const message = `Could not ask the server to report character_set_client changes (${e.message}), so escaping could not follow them`;
+      this.fatal(clientError(CR.UNKNOWN_ERROR, message, e));
+    });
   }
 
   /** Logs in again as `user` (COM_CHANGE_USER); a failed exchange closes the session. */
@@ -335,6 +387,8 @@ export class Session implements CommandHost {
   /** Queues a command; it is written at once unless something must finish first. */
   enqueue<T>(cmd: Command<T>): Promise<T> {
     if (this.closeReason !== null) return Promise.reject(this.closedError());
+    // Every statement (a command with SQL) runs after the tracking SET.
+    if (this.#trackingOwed && cmd.sql !== undefined) this.sendTracking();
     cmd.attach(this);
     if (cmd.sql !== undefined && queryChannel.hasSubscribers) {
       const o = this.options;
@@ -478,18 +532,18 @@ export class Session implements CommandHost {
       this.transport.destroy();
       return;
     }
-    await Promise.allSettled(this.pending.map((c) => c.promise));
+    // The tracking SET is only for the statements behind it: COM_QUIT need not wait for its OK.
+    await Promise.allSettled(this.pending.filter((c) => c !== (this.#tracking as Command<unknown> | null)).map((c) => c.promise));
     await this.close();
   }
 
   /** Closes at once: COM_QUIT if the link is up, and every command in flight fails. Resolves when the socket is closed. */
   close(): Promise<void> {
     if (this.closeReason !== null) return Promise.resolve();
-    const reason = new InterfaceError("Connection is closed");
-    this.closeReason = reason;
+    this.closeReason = CLOSED;
     writeSimpleCommand(this.writer, COM.QUIT);
     const closed = this.transport.end(this.writer.finish(0)[0]);
-    this.failAll(reason);
+    if (this.pending.length > 0) this.failAll(new InterfaceError("Connection is closed"));
     this.onClose?.(false);
     return closed;
   }
@@ -530,54 +584,6 @@ export class Session implements CommandHost {
   resumeReading(): void {
     this.transport.resume();
   }
-}
-
-/**
- * Asks the server to report changes of `character_set_client` and `character_set_results` in
- * its OK packets (MariaDB and MySQL track both by default, but a server or a user may have
- * changed `session_track_system_variables`); the variables already tracked stay tracked.
- */
-const TRACK_CHARSETS = (() => {
-  const v = "@@session.session_track_system_variables";
-  const add = (name: string): string => `IF(FIND_IN_SET('${name}', ${v}), NULL, '${name}')`;
-  const extended = `CONCAT_WS(',', NULLIF(${v}, ''), ${add("character_set_client")}, ${add("character_set_results")})`;
-  return `SET ${v} = IF(${v} = '*', ${v}, ${extended})`;
-})();
-
-const NON_ASCII_RE = /[^\x00-\x7f]/;
-
-/** The charset the server names, or null when this client does not support it. */
-function knownCharset(name: string): Charset | null {
-  try {
-    return charsetByName(name);
-  } catch {
-    return null;
-  }
-}
-
-function paramEncodingFor(cs: Charset | null, timeZone: ResolvedOptions["timezone"]): ParamEncoding {
-  if (cs === null) {
-    return {
-      timeZone,
-      encode: (t) => {
-        const i = t.search(NON_ASCII_RE);
-        if (i !== -1) throw untrackedCharsetError(t, i);
-        return Buffer.from(t, "latin1");
-      },
-    };
-  }
-  // Only utf8mb4 text is written straight into the packet (binary.ts still refuses unpaired
-  // surrogates there); utf8mb3 cannot store characters above U+FFFF and goes through encode().
-  return { timeZone, encode: cs.name === "utf8mb4" ? null : (t) => cs.encode(t) };
-}
-
-function untrackedCharsetError(text: string, index: number): DataError {
-  const cp = text.codePointAt(index) ?? 0;
-  return new DataError(
-    `Cannot send non-ASCII text (U+${cp.toString(16).toUpperCase().padStart(4, "0")} at index ${index}): the session's ` +
-      `character_set_client is a charset this client cannot encode, so it cannot be escaped safely; ` +
-      `run SET NAMES with one of the supported charsets`,
-  );
 }
 
 function asProtocolError(e: unknown): Error {

@@ -133,7 +133,9 @@ export class Transport {
 
   /**
    * Writes the framed request of a new command (sequence id 0). Every request written in one
-   * turn of the event loop leaves in one write.
+   * turn of the event loop leaves in one write: the socket is uncorked in process.nextTick,
+   * which runs before the event loop polls again, so a lone request is not delayed to a later
+   * turn (see bench/README.md for why it is not written on its own at once).
    */
   writeCommand(bytes: Buffer): void {
     const socket = this.socket;

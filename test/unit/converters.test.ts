@@ -17,6 +17,7 @@ import {
 } from "../../src/converters.js";
 import { InterfaceError, MySQLError, OperationalError, ProgrammingError } from "../../src/errors.js";
 import { FIELD_TYPE } from "../../src/protocol/constants.js";
+import { prng } from "../support/prng.js";
 
 // A zone without daylight saving that differs from UTC, so that "local" really is tested.
 // (Each test file runs in its own process; nothing above reads the zone at import time.)
@@ -316,6 +317,21 @@ describe("parseFloatAscii", () => {
     assert.equal(parseFloatAscii(...framed("0.30000000000000004")), 0.1 + 0.2);
     assert.equal(parseFloatAscii(...framed("1.7976931348623157e308")), Number.MAX_VALUE);
     assert.equal(parseFloatAscii(...framed("12")), 12);
+  });
+
+  it("gives exactly what Number() gives, on its fast path (up to 15 digits) and past it", () => {
+    const fixed = ["0", "-0", "0.0", "-0.000", ".5", "1.", "-.5", "0.1", "0.3", "999999999999999", "1234567890123456"];
+    fixed.push("9007199254740993", "0.000000000000001", "4.9e-324", "1.2.3", "12a", "+1", "-", "00012.50", "1E5");
+    const random = prng(16);
+    for (let i = 0; i < 20000; i++) {
+      const n = 1 + Math.floor(random() * 18);
+      let text = "";
+      for (let k = 0; k < n; k++) text += String(Math.floor(random() * 10));
+      const at = Math.floor(random() * (n + 1));
+      if (random() < 0.8) text = `${text.slice(0, at)}.${text.slice(at)}`;
+      fixed.push(random() < 0.5 ? `-${text}` : text);
+    }
+    for (const text of fixed) assert.ok(Object.is(parseFloatAscii(...framed(text)), Number(text)), text);
   });
 });
 

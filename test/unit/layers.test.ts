@@ -30,7 +30,7 @@ const LAYERS: { name: string; files: RegExp }[] = [
   { name: "session (transport, queue, commands)", files: /^session\/.+$/ },
   {
     name: "DB-API (Connection, cursors, prepared statements, cancellation)",
-    files: /^(connection|cursors|ss-cursors|statement|cancel|bulk)$/,
+    files: /^(connection|cursors|column-description|ss-cursors|statement|cancel|bulk)$/,
   },
   { name: "pool", files: /^(pool|pool-options|pool-pipeline|pool-lease|pool-query|pool-transaction)$/ },
   { name: "cluster pool (nodes, probes, selectors) and createPool()", files: /^(cluster\/.+|create-pool)$/ },

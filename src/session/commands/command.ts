@@ -1,6 +1,7 @@
 // Commands of the command phase as state machines. A command writes its own request when the
 // session is ready to send it, then is fed the response packets, in order, until it reports
 // that it is done. The session is the only CommandHost.
+import type { ColumnCache } from "../../protocol/column-cache.js";
 import { MySQLError, serverError } from "../../errors.js";
 import type { ParamEncoding } from "../../protocol/binary.js";
 import { ER } from "../../protocol/er.js";
@@ -16,6 +17,8 @@ export interface CommandHost {
   readonly decodeContext: DecodeContext;
   /** MariaDB sends extended type names in column definitions. */
   readonly extendedTypeInfo: boolean;
+  /** The column definitions of the latest text result set, for the next one (see ColumnCache). */
+  readonly columnCache?: ColumnCache;
   /** The server is MariaDB (error numbers above 1700 have MariaDB's names), when known. */
   readonly isMariaDB?: boolean;
   /** The one reusable writer of outgoing packets. */
@@ -63,6 +66,8 @@ export function hasNonAscii(text: string): boolean {
 
 const NON_ASCII_RE = /[^\x00-\x7f]/;
 
+function noop(): void {}
+
 /** What servers answer LOAD DATA LOCAL when the client did not offer it: MySQL 5.7, MySQL 8, MariaDB. */
 const LOCAL_INFILE_REFUSED = new Set<number>([ER.NOT_ALLOWED_COMMAND, ER.CLIENT_LOCAL_FILES_DISABLED, ER.LOAD_INFILE_CAPABILITY_DISABLED]);
 
@@ -90,17 +95,26 @@ export abstract class Command<T = unknown> {
   settled = false;
   /** The SQL text, for error messages and tracing. */
   sql?: string;
-  private retireFn!: () => void;
-  /** Resolves once the session is done with the command (answered, failed or dropped). */
-  readonly retired: Promise<void> = new Promise<void>((resolve) => (this.retireFn = resolve));
+  private retireFn: (() => void) | null = null;
+  private retiredPromise: Promise<void> | null = null;
+  private isRetired = false;
 
   constructor() {
     this.promise = new Promise<T>((resolve, reject) => {
       this.resolveFn = resolve;
       this.rejectFn = reject;
     });
-    // Nobody may be awaiting yet; a rejection is still reported to whoever awaits later.
-    this.promise.catch(() => {});
+  }
+
+  /**
+   * Resolves once the session is done with the command (answered, failed or dropped). Made on
+   * first use: only cancellation asks for it, and a statement is cheaper without it.
+   */
+  get retired(): Promise<void> {
+    if (this.retiredPromise === null) {
+      this.retiredPromise = this.isRetired ? Promise.resolve() : new Promise<void>((resolve) => (this.retireFn = resolve));
+    }
+    return this.retiredPromise;
   }
 
   /**
@@ -111,7 +125,8 @@ export abstract class Command<T = unknown> {
 
   /** @internal Called by the session when it removes the command from its queue. */
   retire(): void {
-    this.retireFn();
+    this.isRetired = true;
+    this.retireFn?.();
   }
 
   attach(host: CommandHost): void {
@@ -143,6 +158,9 @@ export abstract class Command<T = unknown> {
   fail(err: Error): void {
     if (this.settled) return;
     this.settled = true;
+    // Nobody may be awaiting yet; the rejection still reaches whoever awaits later. Marked
+    // handled here rather than up front: a statement that succeeds needs no extra promise.
+    this.promise.catch(noop);
     this.rejectFn(err);
   }
 

@@ -1,6 +1,7 @@
 // COM_QUERY and its text result sets (COM_STMT_EXECUTE reuses it with binary rows), buffered
 // or streamed with back-pressure.
 // https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_com_query_response.html
+import type { ColumnCache } from "../../protocol/column-cache.js";
 import { clientError } from "../../errors.js";
 import { writeComQuery } from "../../protocol/commands.js";
 import { CLIENT, CR, PACKET } from "../../protocol/constants.js";
@@ -147,7 +148,7 @@ export class QueryCommand extends Command<QueryOutcome> implements LocalInfileRe
         return this.onHeader(payload);
       case State.Columns:
         this.holdBytes(payload.length);
-        this.columns.push(parseColumnDefinition(payload, this.host.extendedTypeInfo));
+        this.columns.push(this.parseColumn(payload));
         if (this.columns.length === this.columnCount) {
           if (this.host.capabilities & CLIENT.DEPRECATE_EOF) this.startRows();
           else this.state = State.ColumnsEof;
@@ -160,6 +161,17 @@ export class QueryCommand extends Command<QueryOutcome> implements LocalInfileRe
       case State.Rows:
         return this.onRow(payload);
     }
+  }
+
+  /** The column definitions seen last (the same statement again sends the same packets). */
+  protected columnCache(): ColumnCache | undefined {
+    return this.host.columnCache;
+  }
+
+  private parseColumn(payload: Buffer): ColumnDefinition {
+    const cache = this.columnCache();
+    const ext = this.host.extendedTypeInfo;
+    return cache === undefined ? parseColumnDefinition(payload, ext) : cache.column(this.columns.length, payload, ext);
   }
 
   private onHeader(payload: Buffer): boolean {
@@ -313,6 +325,7 @@ export class QueryCommand extends Command<QueryOutcome> implements LocalInfileRe
 
   private wake(): void {
     // Both a reader and drain() (a cancellation) may be waiting.
+    if (this.waiters.length === 0) return;
     for (const w of this.waiters.splice(0)) w();
   }
 

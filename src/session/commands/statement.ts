@@ -1,6 +1,7 @@
 // Server-side prepared statements as commands: COM_STMT_PREPARE, COM_STMT_EXECUTE (binary
 // result rows) and COM_STMT_CLOSE.
 // https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_com_stmt_prepare.html
+import type { ColumnCache } from "../../protocol/column-cache.js";
 import { clientError } from "../../errors.js";
 import {
   BinaryRowDecoder,
@@ -99,8 +100,14 @@ export class ExecuteCommand extends QueryCommand {
     sql: string,
     shape: RowShape,
     streaming: boolean,
+    private readonly metadata: ColumnCache,
   ) {
     super(sql, shape, streaming);
+  }
+
+  /** The statement's own: it sends the same column definitions every time it runs. */
+  protected override columnCache(): ColumnCache {
+    return this.metadata;
   }
 
   override encode(host: CommandHost): Buffer {
