@@ -179,6 +179,74 @@ fail_start() { # fail_start NAME WHAT
   tail -n 30 "$(node_dir "$1")/error.log" >&2 || true
 }
 
+# The extra mariadbd arguments of a node; a kind's script may redefine it (replication: read_only).
+launch_args() { :; }
+
+# Start the node with its kind's launch_args. Returns at once.
+launch_kind_node() {
+  # shellcheck disable=SC2046
+  launch_node "$1" $(launch_args "$1")
+}
+
+# After launching every node at start: wait (bounded) until each serves. A node whose port was
+# taken meanwhile moves to a fresh one (the script's write_cnf NAME PORT SERVER_ID rewrites its
+# configuration). Exits when a node does not come up.
+wait_all_serving() {
+  local name rc attempt port
+  for name in $(node_names); do
+    for attempt in 1 2 3; do
+      rc=0
+      wait_serving "$name" 60 || rc=$?
+      [ "$rc" -eq 0 ] && break
+      if [ "$rc" -eq 2 ] && [ "$attempt" -lt 3 ]; then
+        # Another process took the port meanwhile: move this node to a fresh one.
+        port="$(pick_ports 1)"
+        log "$name: port taken meanwhile; moving to $port"
+        awk -v n="$name" -v p="$port" '$1 == n { $2 = p } { print }' "$CLUSTER_DIR/nodes" >"$CLUSTER_DIR/nodes.tmp"
+        mv "$CLUSTER_DIR/nodes.tmp" "$CLUSTER_DIR/nodes"
+        write_cnf "$name" "$port" "$(node_field "$name" 4)"
+        launch_kind_node "$name"
+        continue
+      fi
+      fail_start "$name" "did not come up"
+      exit 1
+    done
+  done
+}
+
+# At start, once every node's directory and my.cnf exist: install the data directories in
+# parallel, launch every node, and wait until all serve. Exits on failure.
+install_and_serve_all() {
+  local name pids=() p
+  for name in $(node_names); do
+    install_node_db "$name" &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || die "installing the data directories failed"; done
+  for name in $(node_names); do launch_kind_node "$name"; done
+  wait_all_serving
+}
+
+# Stop the node (by pid) and start it again on the same port, retrying while the port is still
+# busy; bounded. Exits when it does not come back.
+relaunch_node() {
+  local name="$1" rc attempt
+  stop_node "$name"
+  for attempt in 1 2 3 4 5; do
+    rc=0
+    launch_kind_node "$name"
+    wait_serving "$name" 60 || rc=$?
+    [ "$rc" -eq 0 ] && return 0
+    if [ "$rc" -eq 2 ] && [ "$attempt" -lt 5 ]; then
+      log "$name: port $(node_port "$name") still busy; retrying"
+      sleep 1
+      continue
+    fi
+    fail_start "$name" "did not come back"
+    exit 1
+  done
+}
+
 # Send SIGNAL to the node and wait (bounded) for its effect: gone for KILL/TERM, frozen for STOP.
 signal_node() {
   local name="$1" sig="${2:-SIGKILL}" pid i

@@ -102,7 +102,7 @@ cmd_start() {
   done
   [[ "$replicas" =~ ^[0-9]+$ ]] && [ "$replicas" -le 8 ] || die "start: --replicas must be 0..8"
   require_tools mariadbd mariadb-install-db mariadb mariadb-admin node setsid timeout
-  local t0=$SECONDS n=$((replicas + 1)) i name ports port rc attempt pids=() p
+  local t0=$SECONDS n=$((replicas + 1)) i name ports
   new_cluster_dir replication
   guard_start
   read -r -a ports <<<"$(pick_ports "$n")"
@@ -113,35 +113,7 @@ cmd_start() {
     write_cnf "$name" "${ports[$((i - 1))]}" "$i"
   done
   echo node1 >"$CLUSTER_DIR/primary"
-  for name in $(node_names); do
-    install_node_db "$name" &
-    pids+=($!)
-  done
-  for p in "${pids[@]}"; do wait "$p" || die "installing the data directories failed"; done
-  for name in $(node_names); do
-    # shellcheck disable=SC2046
-    launch_node "$name" $(launch_args "$name")
-  done
-  for name in $(node_names); do
-    for attempt in 1 2 3; do
-      rc=0
-      wait_serving "$name" 60 || rc=$?
-      [ "$rc" -eq 0 ] && break
-      if [ "$rc" -eq 2 ] && [ "$attempt" -lt 3 ]; then
-        # Another process took the port meanwhile: move this node to a fresh one.
-        port="$(pick_ports 1)"
-        log "$name: port taken meanwhile; moving to $port"
-        awk -v n="$name" -v p="$port" '$1 == n { $2 = p } { print }' "$CLUSTER_DIR/nodes" >"$CLUSTER_DIR/nodes.tmp"
-        mv "$CLUSTER_DIR/nodes.tmp" "$CLUSTER_DIR/nodes"
-        write_cnf "$name" "$port" "$(node_field "$name" 4)"
-        # shellcheck disable=SC2046
-        launch_node "$name" $(launch_args "$name")
-        continue
-      fi
-      fail_start "$name" "did not come up"
-      exit 1
-    done
-  done
+  install_and_serve_all
   for name in $(node_names); do
     { echo "SET sql_log_bin = 0;"; accounts_sql; } | node_sql "$name" || die "$name: setting up the accounts failed"
   done
@@ -222,23 +194,9 @@ cmd_switchover() {
 }
 
 cmd_restart() {
-  local name="$1" rc attempt
+  local name="$1"
   node_field "$name" 1 >/dev/null
-  stop_node "$name"
-  for attempt in 1 2 3 4 5; do
-    rc=0
-    # shellcheck disable=SC2046
-    launch_node "$name" $(launch_args "$name")
-    wait_serving "$name" 60 || rc=$?
-    [ "$rc" -eq 0 ] && break
-    if [ "$rc" -eq 2 ] && [ "$attempt" -lt 5 ]; then
-      log "$name: port $(node_port "$name") still busy; retrying"
-      sleep 1
-      continue
-    fi
-    fail_start "$name" "did not come back"
-    exit 1
-  done
+  relaunch_node "$name"
   # A replica may have missed a promotion while it was down: point it at today's primary.
   [ "$name" = "$(primary_name)" ] || point_at_primary "$name"
   log "$name restarted"

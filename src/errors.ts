@@ -160,6 +160,29 @@ mapErrors(
   ER.LOCK_WAIT_TIMEOUT,
 );
 
+/**
+ * The server is a front end (a Spider head, a proxy, a TiDB server) and a backend behind it
+ * failed: the front end itself answers, and another front end would most likely hit the same
+ * backend. A cluster pool marks no node down for it. `errno` is the server's (1429 and 1430 for
+ * Spider's and FEDERATED's remote server, 12701 for Spider's "remote server has gone away", 9001,
+ * 9002, 9003 and 9005 for TiDB's PD and TiKV timeouts); `sqlMessage` its message unchanged.
+ */
+export class BackendError extends OperationalError {
+  constructor(message: string, details: ErrorDetails = {}) {
+    super(`A backend behind the front end failed (errno ${details.errno ?? "?"}): ${message}`, details);
+  }
+}
+mapErrors(
+  BackendError,
+  1429, // ER_CONNECT_TO_FOREIGN_DATA_SOURCE: Spider / FEDERATED cannot connect to the remote server
+  1430, // ER_QUERY_ON_FOREIGN_DATA_SOURCE: the remote server refused or lost the statement
+  12701, // Spider's ER_SPIDER_REMOTE_SERVER_GONE_AWAY
+  9001, // TiDB: PD server timeout
+  9002, // TiDB: TiKV server timeout
+  9003, // TiDB: TiKV server is busy
+  9005, // TiDB: region is unavailable
+);
+
 /** The class PyMySQL raises for a server error code: unmapped codes below 1000 are internal. */
 export function errorClassFor(errno: number): ErrorClass {
   return ERROR_MAP.get(errno) ?? (errno < 1000 ? InternalError : OperationalError);

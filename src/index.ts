@@ -20,6 +20,7 @@ export {
   ProgrammingError,
   NotSupportedError,
   FailoverError,
+  BackendError,
   TransactionResolutionUnknownError,
   CertificationConflictError,
 } from "./errors.js";
@@ -39,6 +40,8 @@ export { classifyStatement } from "./cluster/classify.js";
 export { nodeChannel } from "./cluster/node.js";
 export type { TransactionOptions } from "./pool-transaction.js";
 export type { NodeChangeMessage } from "./cluster/node.js";
+export { discoveryChannel } from "./cluster/discovery.js";
+export type { DiscoveryMessage } from "./cluster/discovery.js";
 export type {
   ClusterOptions,
   HostSpec,
@@ -49,6 +52,10 @@ export type {
   NodeState,
   NodeStats,
   MonitorCredentials,
+  SrvRecord,
+  SrvResolver,
+  NodeSource,
+  DiscoveryStats,
 } from "./cluster/options.js";
 export type { PoolOptions, AcquireOptions, PoolStats, PoolQueryOptions, PoolExecuteResult } from "./pool.js";
 export { PreparedStatement } from "./statement.js";

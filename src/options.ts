@@ -164,6 +164,8 @@ export function resolveOptions(input: ConnectOptions | string = {}): ResolvedOpt
   let o: ConnectOptions = typeof input === "string" ? parseConnectionUrl(input) : { ...checkOptionsObject("connect()", input) };
   if ((o as { hosts?: unknown }).hosts !== undefined)
     fail("option 'hosts' lists the servers of a cluster: pass it to createPool(), connect() opens one server");
+  if ((o as { srv?: unknown }).srv !== undefined)
+    fail("option 'srv' (a mysql+srv:// URL) names the servers of a cluster: pass it to createPool(), connect() opens one server");
   checkOptionNames("connect()", o, CONNECT_OPTION_NAMES);
   if (o.readDefaultFile || o.readDefaultGroup) {
     const file = o.readDefaultFile ?? "/etc/mysql/my.cnf";
@@ -293,6 +295,7 @@ const NUMBER_OPTIONS = new Set([
   "healthCheckInterval",
   "causalReadTimeout",
   "maxReplicaLag",
+  "discoveryInterval",
   "failureDetectionTimeout",
 ]);
 const STRING_OPTIONS = new Set([
@@ -317,8 +320,11 @@ const STRING_OPTIONS = new Set([
   "password",
   "serverPublicKey",
 ]);
-/** Options that exist but take values a URL cannot carry (functions, classes, objects). */
-const NOT_URL_OPTIONS = new Set(["conv", "cursorClass", "hosts", "monitor"]);
+/**
+ * Options that exist but take values a URL cannot carry (functions, classes, objects); `srv`
+ * has its own URL form, mysql+srv://name (as a query parameter it would sit beside a host).
+ */
+const NOT_URL_OPTIONS = new Set(["conv", "cursorClass", "hosts", "monitor", "srv", "srvResolver"]);
 
 function camelCase(name: string): string {
   return name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -339,8 +345,12 @@ function decodeUrlPart(what: string, text: string): string {
  * may be camelCase or snake_case; `ssl=true` turns TLS on, `ssl=false` off.
  */
 export function parseConnectionUrl(url: string): ConnectOptions & Record<string, unknown> {
-  // A cluster's host list (h1:3306,h2:3306,[::1]:3307) is split out first.
+  // A cluster's host list (h1:3306,h2:3306,[::1]:3307) or SRV name (mysql+srv://) is split out first.
   const split = typeof url === "string" ? splitUrlHosts(url) : null;
+  if (split !== null && "srv" in split) {
+    const { host: _, ...rest } = parseConnectionUrl(split.url);
+    return { ...rest, srv: split.srv };
+  }
   if (split !== null) return { ...parseConnectionUrl(split.url), hosts: split.hosts };
   let u: URL;
   try {

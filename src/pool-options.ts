@@ -3,7 +3,7 @@
 import type { Cursor, CursorClass } from "./cursors.js";
 import { InterfaceError } from "./errors.js";
 import { CONNECT_OPTION_NAMES, checkOptionNames, checkOptionsObject } from "./options-check.js";
-import { CLUSTER_KEYS, type ClusterOptions, type NodeStats } from "./cluster/options.js";
+import { CLUSTER_KEYS, type ClusterOptions, type DiscoveryStats, type NodeStats } from "./cluster/options.js";
 import { parseConnectionUrl, resolveOptions, type ConnectOptions, type ResolvedOptions } from "./options.js";
 import type { Row } from "./types.js";
 
@@ -120,6 +120,8 @@ export interface PoolStats {
   peakPipelineDepth: number;
   /** Cluster pools: one entry per node, with its role, state, last error and counters. */
   nodes?: NodeStats[];
+  /** Cluster pools with `srv` or `monitor`: the state of node discovery. */
+  discovery?: DiscoveryStats;
 }
 
 /** @internal The pool's settings, in milliseconds; -1 disables a time. */

@@ -58,12 +58,31 @@ export interface NodeStats {
   acquired: number;
   /** Failed attempts to use the node (connects, probes and statements lost with it). */
   failed: number;
+  /** Where the node came from: `"hosts"`, `"srv"` or `"announced"` (set by the cluster pool). */
+  source?: NodeSource;
   /** Reads `query()`/`execute()` routed to this node. */
   routedReads: number;
   /** Causal-read waits run on this node before a read. */
   causalWaits: number;
   /** Causal-read waits that timed out here, so the read ran on the writable node. */
   causalFallbacks: number;
+}
+
+/** Where a node of a cluster pool came from: the `hosts` option, the SRV records, or a server's announcement. */
+export type NodeSource = "hosts" | "srv" | "announced";
+
+/** `pool.stats().discovery`: the state of SRV and announced-node discovery. */
+export interface DiscoveryStats {
+  /** The SRV name looked up (`_mysql._tcp.<srv>`), or null without `srv`. */
+  srv: string | null;
+  /** When the last discovery round started, or null before the first. */
+  lastRoundAt: Date | null;
+  /** Why the last round could not read a source (its last node set was kept), or null when it could. */
+  lastError: Error | null;
+  /** Discovery rounds run (the first SRV lookup at start not counted). */
+  rounds: number;
+  /** Sources that could not be read (each kept its last node set). */
+  failures: number;
 }
 
 /** The options that make `createPool()` build a cluster pool. Times are in seconds. */
@@ -100,7 +119,35 @@ export interface ClusterOptions {
    * use the pool's own account and measure lag from GTID positions.
    */
   monitor?: MonitorCredentials | null;
+  /**
+   * Discovery by DNS: the nodes are the targets of the SRV records `_mysql._tcp.<srv>`, in RFC
+   * 2782 order (priority, then weighted random), re-resolved every `discoveryInterval` seconds
+   * and whenever every node is down. Not with `hosts`. The URL form is `mysql+srv://user:pw@name/db`.
+   */
+  srv?: string | null;
+  /** Resolves the SRV records of a name (default `dns.promises.resolveSrv`); tests inject their own. */
+  srvResolver?: SrvResolver | null;
+  /**
+   * Seconds between discovery rounds (default 30): SRV re-resolution, and with `monitor` the
+   * replicas the primary announces (SHOW SLAVE HOSTS) and the Galera nodes' incoming addresses.
+   */
+  discoveryInterval?: number;
 }
+
+/** One DNS SRV record, as `dns.promises.resolveSrv` returns it. */
+export interface SrvRecord {
+  /** Target host name. */
+  name: string;
+  /** TCP port. */
+  port: number;
+  /** Lower is preferred (RFC 2782). */
+  priority: number;
+  /** Relative share among the records of one priority (0: picked only when no other is left). */
+  weight: number;
+}
+
+/** Looks up the SRV records of a DNS name (the full `_mysql._tcp.<name>`). */
+export type SrvResolver = (name: string) => Promise<SrvRecord[]>;
 
 /** The account of the cluster's health probes (option `monitor`). */
 export interface MonitorCredentials {
@@ -130,6 +177,9 @@ export interface ClusterSettings {
   maxReplicaLagS: number | null;
   selector: Selector;
   monitor: MonitorCredentials | null;
+  srv: string | null;
+  srvResolver: SrvResolver | null;
+  discoveryMs: number;
   failureDetectionMs: number;
 }
 
@@ -145,6 +195,9 @@ export const CLUSTER_KEYS = [
   "maxReplicaLag",
   "selector",
   "monitor",
+  "srv",
+  "srvResolver",
+  "discoveryInterval",
   "failureDetectionTimeout",
 ] as const;
 
@@ -154,7 +207,11 @@ function fail(message: string): never {
 
 /** True when these options ask for a cluster pool. */
 export function wantsCluster(o: ClusterOptions): boolean {
-  return (o.hosts !== undefined && o.hosts !== null) || (o.topology !== undefined && o.topology !== null);
+  return (
+    (o.hosts !== undefined && o.hosts !== null) ||
+    (o.topology !== undefined && o.topology !== null) ||
+    (o.srv !== undefined && o.srv !== null)
+  );
 }
 
 /** Parses `"host:port"`, `"host"` or `"[v6]:port"`. */
@@ -227,9 +284,24 @@ function monitorCredentials(v: unknown): MonitorCredentials | null {
   return m.password === undefined ? { user: m.user } : { user: m.user, password: m.password };
 }
 
+function srvName(o: ClusterOptions): string | null {
+  if (o.srv === undefined || o.srv === null) return null;
+  if (typeof o.srv !== "string" || !/^[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,251}[A-Za-z0-9_.])?$/.test(o.srv)) {
+    fail(`option 'srv' must be a DNS name, got ${JSON.stringify(o.srv)}`);
+  }
+  if (o.hosts !== undefined && o.hosts !== null) fail("options 'srv' and 'hosts' exclude each other: the SRV records list the nodes");
+  if (o.srvResolver !== undefined && o.srvResolver !== null && typeof o.srvResolver !== "function") {
+    fail("option 'srvResolver' must be a function (name) => Promise<SrvRecord[]>");
+  }
+  return o.srv;
+}
+
 /** @internal Checks the cluster options and applies their defaults. */
 export function resolveClusterSettings(o: ClusterOptions): ClusterSettings {
   return {
+    srv: srvName(o),
+    srvResolver: o.srvResolver ?? null,
+    discoveryMs: seconds("discoveryInterval", o.discoveryInterval, 30, true)! * 1000,
     topology: oneOf("topology", o.topology, ["auto", "replication", "galera", "multi-primary"], "auto"),
     multiWriter: bool("multiWriter", o.multiWriter, false),
     healthCheckMs: seconds("healthCheckInterval", o.healthCheckInterval, 2, true)! * 1000,
@@ -246,14 +318,23 @@ export function resolveClusterSettings(o: ClusterOptions): ClusterSettings {
 /**
  * Splits the host list out of a connection URL's authority, which Node's URL parser rejects:
  * returns the URL with only the first host, and the list, or null when there is one host.
+ * A `mysql+srv://user:pw@name/db` URL returns the plain URL and `srv: name` (the SRV records
+ * give the hosts and ports, so a port or a host list with `+srv` is an error).
  */
-export function splitUrlHosts(url: string): { url: string; hosts: string[] } | null {
+export function splitUrlHosts(url: string): { url: string; hosts: string[] } | { url: string; srv: string } | null {
   const m = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/s.exec(url);
   if (m === null) return null;
   const authority = m[2]!;
   const at = authority.lastIndexOf("@");
   const userinfo = at === -1 ? "" : authority.slice(0, at + 1);
   const hostList = authority.slice(at + 1);
+  const srv = /^(mysql|mariadb)\+srv:\/\/$/i.exec(m[1]!);
+  if (srv !== null) {
+    if (hostList.includes(",")) fail("a mysql+srv:// URL names one DNS name, not a host list");
+    if (/:\d*$/.test(hostList)) fail("a mysql+srv:// URL takes no port: the SRV records give each node's port");
+    if (hostList === "") fail("a mysql+srv:// URL needs the DNS name to look up");
+    return { url: `${srv[1]!.toLowerCase()}://${userinfo}${hostList}${m[3]}`, srv: hostList };
+  }
   if (!hostList.includes(",")) return null;
   const hosts = hostList.split(",").map((h) => h.trim());
   if (hosts.some((h) => h === "")) fail(`the URL's host list ${JSON.stringify(hostList)} has an empty entry`);

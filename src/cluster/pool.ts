@@ -20,11 +20,12 @@ import type { SessionState } from "../protocol/session-state.js";
 import type { Row, SqlArgs, SqlParam } from "../types.js";
 import { classifyStatement } from "./classify.js";
 import { certificationConflict } from "./conflict.js";
+import { Discovery, type NodeSetHost } from "./discovery.js";
 import { GtidPosition } from "./gtid.js";
 import { PrimaryHistory } from "./lag.js";
 import { LagNotice } from "./lag-notice.js";
 import { ClusterNode, type NodeHealth } from "./node.js";
-import { CLUSTER_KEYS, resolveClusterSettings, resolveNodes, type ClusterOptions, type ClusterSettings } from "./options.js";
+import { CLUSTER_KEYS, resolveClusterSettings, resolveNodes, type ClusterOptions, type ClusterSettings, type NodeSpec } from "./options.js";
 import { applyGaleraStatus, GALERA_STATUS_SQL, runQuery, isNodeFailure, parseProbe, probeSql, READ_ONLY_ERRNOS } from "./probe.js";
 import { pickNode, RoundRobin } from "./select.js";
 
@@ -41,9 +42,14 @@ const TRACK_OWN_GTID = "SET SESSION session_track_gtids = OWN_GTID";
 type Deadline = { at: number; signal: AbortSignal | undefined };
 
 /** A pool over several servers; made by `createPool()` when the options list `hosts` or a `topology`. */
-export class ClusterPool extends Pool {
-  /** @internal */ readonly nodes: readonly ClusterNode[];
+export class ClusterPool extends Pool implements NodeSetHost {
+  /** @internal The nodes, in preference order (replaced, never mutated, when discovery changes them). */ nodes: readonly ClusterNode[];
   /** @internal */ readonly cluster: ClusterSettings;
+  private readonly nodeTemplate: PoolOptions;
+  private readonly discovery: Discovery;
+  /** Nodes that left the set and are draining: their connections close as they come back. */
+  private readonly draining = new Set<ClusterNode>();
+  private readonly probes = new Map<ClusterNode, Promise<void>>();
   private readonly byPool = new Map<Pool, ClusterNode>();
   private readonly position = new GtidPosition();
   private readonly readRr = new RoundRobin();
@@ -54,6 +60,7 @@ export class ClusterPool extends Pool {
   private shut = false;
   private readonly acquireTimeoutMs: number;
   private readonly lagNotice = new LagNotice();
+  private readonly health: NodeHealth;
 
   /** @internal Use `createPool()`. */
   constructor(options: PoolOptions & ClusterOptions) {
@@ -61,36 +68,72 @@ export class ClusterPool extends Pool {
     const password = options.password;
     for (const k of CLUSTER_KEYS) delete all[k];
     if (password !== undefined) all["password"] = password; // a {...copy} drops the hidden password
-    const specs = resolveNodes(options.hosts, { host: options.host, port: options.port });
-    const nodeOptions = specs.map((s): PoolOptions => ({
-      ...(all as PoolOptions),
-      host: s.host,
-      port: s.port,
-      unixSocket: s.socket,
-      connectTimeout: options.connectTimeout ?? DEFAULT_NODE_CONNECT_TIMEOUT_S,
-    }));
-    super(nodeOptions[0]);
-    this.cluster = resolveClusterSettings(options);
+    const template: PoolOptions = { ...(all as PoolOptions), connectTimeout: options.connectTimeout ?? DEFAULT_NODE_CONNECT_TIMEOUT_S };
+    const cluster = resolveClusterSettings(options);
+    // With `srv` the nodes come from DNS at start().
+    const specs = cluster.srv !== null ? [] : resolveNodes(options.hosts, { host: options.host, port: options.port });
+    super(specs.length > 0 ? { ...template, host: specs[0]!.host, port: specs[0]!.port, unixSocket: specs[0]!.socket } : template);
+    this.nodeTemplate = template;
+    this.cluster = cluster;
     this.acquireTimeoutMs = this.settings.acquireTimeoutMs;
     const c = this.cluster;
-    const health: NodeHealth = { monitor: c.monitor, history: new PrimaryHistory(), detectMs: c.failureDetectionMs };
-    this.nodes = specs.map((spec, i) => {
-      const { connect } = resolvePoolOptions(nodeOptions[i]!);
-      const pool = new Pool(nodeOptions[i]);
-      const node = new ClusterNode(spec, pool, connect, health);
-      pool.prepareConnection = (conn) => this.prepare(node, conn);
-      // One acquire makes one attempt at a node: a ping that got no answer is that attempt.
-      pool.checkTimedOut = (ms) =>
-        clientError(CR.SERVER_LOST, `${node.name}: no answer to a check of a pooled connection within ${ms / 1000} s`);
-      this.byPool.set(pool, node);
-      return node;
-    });
+    this.health = { monitor: c.monitor, history: new PrimaryHistory(), detectMs: c.failureDetectionMs };
+    this.nodes = specs.map((spec) => this.createNode(spec));
+    this.discovery = new Discovery(this);
+  }
+
+  /** @internal Makes a node (its own pool, probed on every new connection); not yet in `nodes`. */
+  createNode(spec: NodeSpec): ClusterNode {
+    const options: PoolOptions = { ...this.nodeTemplate, host: spec.host, port: spec.port, unixSocket: spec.socket };
+    const { connect } = resolvePoolOptions(options);
+    const pool = new Pool(options);
+    const node = new ClusterNode(spec, pool, connect, this.health);
+    pool.prepareConnection = (conn) => this.prepare(node, conn);
+    // One acquire makes one attempt at a node: a ping that got no answer is that attempt.
+    pool.checkTimedOut = (ms) =>
+      clientError(CR.SERVER_LOST, `${node.name}: no answer to a check of a pooled connection within ${ms / 1000} s`);
+    this.byPool.set(pool, node);
+    return node;
+  }
+
+  /**
+   * @internal Replaces the node set (discovery): new nodes are probed; nodes left out are drained:
+   * no new work, in-flight work finishes, their connections close as they come back.
+   */
+  setNodes(next: readonly ClusterNode[]): void {
+    const before = this.nodes;
+    this.nodes = next;
+    if (this.shut) return;
+    for (const n of next) if (!before.includes(n)) void this.probeNode(n);
+    for (const n of before) {
+      if (next.includes(n)) continue;
+      this.draining.add(n);
+      if (this.galeraWriter === n) this.galeraWriter = null;
+      this.lastCheck.delete(n);
+      // After its last probe (which may be opening a monitor connection), close it.
+      void Promise.resolve(this.probes.get(n))
+        .then(() => {
+          n.close(false);
+          return n.pool.waitClosed();
+        })
+        .then(() => {
+          this.draining.delete(n);
+          this.byPool.delete(n.pool);
+          this.probes.delete(n);
+        });
+    }
+  }
+
+  /** @internal Bound of one connect or probe of discovery, in milliseconds. */
+  get connectDeadlineMs(): number {
+    return (this.nodeTemplate.connectTimeout ?? DEFAULT_NODE_CONNECT_TIMEOUT_S) * 1000;
   }
 
   // ---- start, health loop ----
 
   /** @internal Probes every node; rejects when none answered (with the error every node gave, if one). */
   async start(): Promise<void> {
+    await this.discovery.initial();
     await Promise.all(this.nodes.map((n) => this.probeNode(n)));
     if (!this.nodes.some((n) => n.role !== "unknown" && n.state !== "down")) {
       const global = this.nodes.map((n) => n.lastError).find((e) => e !== null && !isNodeFailure(e));
@@ -100,6 +143,8 @@ export class ClusterPool extends Pool {
     await Promise.all(this.nodes.filter((n) => n.state !== "down").map((n) => n.pool.fill().catch(() => {})));
     this.loop = setInterval(() => this.tick(), Math.min(LOOP_TICK_MS, this.cluster.healthCheckMs));
     this.loop.unref();
+    this.discovery.startLoop();
+    if (this.cluster.monitor !== null) void this.discovery.round();
   }
 
   private connectMs(n: ClusterNode): number {
@@ -108,7 +153,9 @@ export class ClusterPool extends Pool {
 
   private probeNode(n: ClusterNode, fresh = false): Promise<void> {
     this.lastCheck.set(n, Date.now());
-    return n.probe(this.connectMs(n), this.cluster.healthCheckMs, this.cluster.maxReplicaLagS, fresh);
+    const p = n.probe(this.connectMs(n), this.cluster.healthCheckMs, this.cluster.maxReplicaLagS, fresh);
+    this.probes.set(n, p);
+    return p;
   }
 
   /**
@@ -131,7 +178,13 @@ export class ClusterPool extends Pool {
   /** Probes every node now (after a read-only refusal, or when no node can take a call), bounded by `d`. */
   private async reprobe(d: Deadline, only?: (n: ClusterNode) => boolean): Promise<void> {
     // A down node's probe in flight is fresh enough: waiting for another would double the cost of a frozen one.
-    const probes = Promise.all(this.nodes.filter((n) => only?.(n) ?? true).map((n) => this.probeNode(n, n.state !== "down")));
+    const probes = Promise.all([
+      ...this.nodes.filter((n) => only?.(n) ?? true).map((n) => this.probeNode(n, n.state !== "down")),
+      // Every node down: the cluster may have moved (SRV records re-resolved, announcements re-read).
+      this.discovery.active && this.nodes.every((n) => n.state === "down")
+        ? this.discovery.round().then(() => Promise.all(this.nodes.map((n) => this.probes.get(n))))
+        : undefined,
+    ]);
     const left = d.at - Date.now();
     if (left <= 0) return;
     if (!Number.isFinite(left)) return void (await probes); // each probe is bounded by its own deadline
@@ -342,7 +395,7 @@ export class ClusterPool extends Pool {
     const lost = conn.closed;
     node.inUse.delete(conn);
     node.pool.release(conn);
-    if (lost && !this.shut) void this.probeNode(node);
+    if (lost && !this.shut && this.nodes.includes(node)) void this.probeNode(node);
   }
 
   /**
@@ -478,14 +531,15 @@ export class ClusterPool extends Pool {
   /** Counters summed over the nodes, and `nodes`: one entry per node with its role, state and counters. */
   override stats(): PoolStats {
     const total = this.nodes.map((n) => n.pool.stats());
-    const sum = { ...total[0]! };
+    const sum = { ...(total[0] ?? super.stats()) };
     for (const s of total.slice(1)) {
       for (const k of Object.keys(sum) as Array<keyof PoolStats>) {
         const v = s[k];
         if (typeof v === "number") (sum as Record<string, unknown>)[k] = (sum[k] as number) + v;
       }
     }
-    sum.nodes = this.nodes.map((n) => n.stats());
+    sum.nodes = this.nodes.map((n) => ({ ...n.stats(), source: this.discovery.sourceOf(n) }));
+    if (this.discovery.active) sum.discovery = this.discovery.stats();
     return sum;
   }
 
@@ -525,18 +579,19 @@ export class ClusterPool extends Pool {
     if (this.shut) return;
     this.shut = true;
     clearInterval(this.loop);
-    for (const n of this.nodes) n.close(false);
+    this.discovery.stop();
+    for (const n of [...this.nodes, ...this.draining]) n.close(false);
   }
 
   /** Closes the pool and every connection at once. */
   override terminate(): void {
     this.close();
-    for (const n of this.nodes) n.close(true);
+    for (const n of [...this.nodes, ...this.draining]) n.close(true);
   }
 
   /** Resolves once every node's connections are back and closed. */
   override async waitClosed(): Promise<void> {
     if (!this.shut) throw new InterfaceError("waitClosed(): call close() or terminate() first");
-    await Promise.all(this.nodes.map((n) => n.pool.waitClosed()));
+    await Promise.all([...this.nodes, ...this.draining].map((n) => n.pool.waitClosed()));
   }
 }

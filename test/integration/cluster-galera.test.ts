@@ -76,6 +76,25 @@ describe("cluster pool over a Galera cluster", { timeout: 600_000 }, () => {
     assert.equal(misses, 0);
   });
 
+  it("monitor: with one node listed, the others join from wsrep_incoming_addresses and take reads", async () => {
+    const first = cluster.nodes[0]!;
+    await using pool = await createPool(
+      clusterPoolOptions(
+        cluster,
+        { topology: "galera", monitor: { user: cluster.user, password: cluster.password }, discoveryInterval: 0.2 },
+        [first],
+      ),
+    );
+    assert.ok(pool instanceof ClusterPool);
+    await waitFor("every node joins", () => pool.stats().nodes!.length === 3 && pool.stats().nodes!.every((n) => n.state === "up"));
+    const sources = pool
+      .stats()
+      .nodes!.map((n) => `${n.port}:${n.source}`)
+      .sort();
+    assert.deepEqual(sources, cluster.nodes.map((n) => `${n.port}:${n === first ? "hosts" : "announced"}`).sort());
+    assert.equal((await readNodes(pool, 9)).size, 3, "reads spread over the three nodes");
+  });
+
   it("degrades a desynced node: it gets no reads while the others are up", async () => {
     await using pool = await open({ selector: "round-robin" });
     await allUp(pool);

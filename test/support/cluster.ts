@@ -69,6 +69,21 @@ export interface GaleraCluster extends ClusterBase {
   desync(node: ClusterNode, on: boolean): Promise<void>;
 }
 
+/**
+ * A Spider cluster: two data nodes (data1, data2) and two Spider heads (head1, head2) that both
+ * hold `t (id INT PRIMARY KEY, v VARCHAR(100))`, sharded: ids below `shardBoundary` on data1,
+ * the others on data2. Every head takes reads and writes (a multi-primary front end).
+ */
+export interface SpiderCluster extends ClusterBase {
+  /** The two data nodes. */
+  readonly data: readonly [ClusterNode, ClusterNode];
+  /** The two Spider heads. */
+  readonly heads: readonly [ClusterNode, ClusterNode];
+  /** Ids below this live on data1, the others on data2. */
+  readonly shardBoundary: number;
+}
+
+const SPIDER_SCRIPT = fileURLToPath(new URL("../../../scripts/cluster-spider.sh", import.meta.url));
 const REPLICATION_SCRIPT = fileURLToPath(new URL("../../../scripts/cluster-replication.sh", import.meta.url));
 const GALERA_SCRIPT = fileURLToPath(new URL("../../../scripts/cluster-galera.sh", import.meta.url));
 
@@ -256,6 +271,23 @@ class Galera extends BaseCluster implements GaleraCluster {
   }
 }
 
+class Spider extends BaseCluster implements SpiderCluster {
+  readonly data: readonly [ClusterNode, ClusterNode];
+  readonly heads: readonly [ClusterNode, ClusterNode];
+  readonly shardBoundary = 1000;
+
+  constructor(started: Started) {
+    super(SPIDER_SCRIPT, started);
+    const byName = (name: string): ClusterNode => {
+      const n = started.nodes.find((x) => x.name === name);
+      if (n === undefined) throw new Error(`the Spider script printed no node ${name}`);
+      return n;
+    };
+    this.data = [byName("data1"), byName("data2")];
+    this.heads = [byName("head1"), byName("head2")];
+  }
+}
+
 async function start(script: string, args: string[]): Promise<Started> {
   installExitHook();
   const started = parseStart(await run("bash", [script, "start", ...args], STEP_TIMEOUT_MS));
@@ -271,4 +303,9 @@ export async function startReplication(options?: { replicas?: number }): Promise
 /** Starts a Galera cluster of `nodes` nodes (default 3) on 127.0.0.1; resolves once all are Synced. */
 export async function startGalera(options?: { nodes?: number }): Promise<GaleraCluster> {
   return new Galera(await start(GALERA_SCRIPT, ["--nodes", String(options?.nodes ?? 3)]));
+}
+
+/** Starts two data nodes and two Spider heads on 127.0.0.1 (scripts/cluster-spider.sh). */
+export async function startSpider(): Promise<SpiderCluster> {
+  return new Spider(await start(SPIDER_SCRIPT, []));
 }

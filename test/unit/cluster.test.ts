@@ -86,7 +86,7 @@ describe("cluster: statements that may leave session state (they pin an sa conne
 describe("cluster: options and URLs", () => {
   it("splits a URL's host list before the URL parser", () => {
     const split = splitUrlHosts("mysql://u:p%40ss@h1:3306,h2:3307,[::1]:3308/db?topology=replication");
-    assert.deepEqual(split?.hosts, ["h1:3306", "h2:3307", "[::1]:3308"]);
+    assert.deepEqual((split as { hosts?: string[] } | null)?.hosts, ["h1:3306", "h2:3307", "[::1]:3308"]);
     assert.equal(split?.url, "mysql://u:p%40ss@h1:3306/db?topology=replication");
     assert.equal(splitUrlHosts("mysql://u:p@h1:3306/db"), null);
     const o = parseConnectionUrl("mysql://u:p%40ss@h1:3306,h2,[::1]:3308/db?topology=replication&maxReplicaLag=5&replicaFallback=false");

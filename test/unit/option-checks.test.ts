@@ -109,7 +109,7 @@ describe("connection URL option types", () => {
   // Every option createPool() accepts must either parse from a URL with its own type or be
   // refused as not expressible there; none may fall through as "unknown" (that is how
   // pipelineDepth once could not be set from a URL).
-  const notInUrl = new Set(["conv", "cursorClass", "hosts", "monitor"]);
+  const notInUrl = new Set(["conv", "cursorClass", "hosts", "monitor", "srv", "srvResolver"]);
   const sample: Record<string, string> = { ssl: "true" };
   const names = [...CONNECT_OPTION_NAMES, ...POOL_OPTION_NAMES, ...CLUSTER_KEYS];
   it("each option name is typed for URLs or named as object-only", () => {
