@@ -576,7 +576,6 @@ export class Pool implements ConnectionOwner, AsyncDisposable {
   transaction<T>(fn: (conn: Connection, attempt: number) => Promise<T>, options?: TransactionOptions): Promise<T> {
     return runTransaction(this, fn, options);
   }
-
   private async withConnection<T>(options: AcquireOptions, fn: (conn: Connection, o: ExecuteOptions) => Promise<T>): Promise<T> {
     const started = Date.now();
     const conn = await this.acquire({ signal: options.signal, timeout: options.timeout });
