@@ -8,7 +8,7 @@
 import { formatDateTime, hexOf } from "../converters.js";
 import { ProgrammingError } from "../errors.js";
 import type { SqlArgs, SqlParam, TimeZone } from "../types.js";
-import { fitsRegion, Region, SqlRegions } from "./regions.js";
+import { SqlRegions } from "./regions.js";
 
 /** How values are turned into SQL literals. */
 export interface EscapeOptions {
@@ -225,13 +225,8 @@ export function interpolate(query: string, args: SqlArgs | SqlParam, options?: E
   let out = "";
   let last = 0;
   let next = 0;
-  let regions: SqlRegions | null = null;
-  /** The escaped value, refused where it would not stay a value (see sql/regions.ts). */
-  const placed = (escaped: string, placeholder: string, at: number): string => {
-    const region = (regions ??= new SqlRegions(query, noBackslashEscapes)).at(at);
-    if (!fitsRegion(region, escaped)) throw misplacedValue(placeholder, at, region);
-    return escaped;
-  };
+  // Each value is refused where it would not stay a value (see sql/regions.ts).
+  const regions = new SqlRegions(query, noBackslashEscapes);
   let i = query.indexOf("%");
   while (i !== -1) {
     const c = query.charCodeAt(i + 1);
@@ -251,7 +246,8 @@ export function interpolate(query: string, args: SqlArgs | SqlParam, options?: E
         );
       }
       out +=
-        query.slice(last, i) + placed(escapeConverted(positional[next++], c, placeholder, i, noBackslashEscapes, timeZone), placeholder, i);
+        query.slice(last, i) +
+        regions.place(escapeConverted(positional[next++], c, placeholder, i, noBackslashEscapes, timeZone), placeholder, i);
       last = i + 2;
     } else if (c === LPAREN) {
       const close = query.indexOf(")", i + 2);
@@ -271,7 +267,8 @@ export function interpolate(query: string, args: SqlArgs | SqlParam, options?: E
         throw new ProgrammingError(`Missing named argument ${JSON.stringify(name)} for ${placeholder} at index ${i}`);
       }
       out +=
-        query.slice(last, i) + placed(escapeConverted(named[name], conv, placeholder, i, noBackslashEscapes, timeZone), placeholder, i);
+        query.slice(last, i) +
+        regions.place(escapeConverted(named[name], conv, placeholder, i, noBackslashEscapes, timeZone), placeholder, i);
       last = close + 2;
     } else if (Number.isNaN(c)) {
       throw new ProgrammingError(`Incomplete format: "%" at the end of the query (index ${i}); write %% for a literal %`);
@@ -286,15 +283,6 @@ export function interpolate(query: string, args: SqlArgs | SqlParam, options?: E
     throw new ProgrammingError(`Not all arguments converted during string formatting: ${positional.length} given, the query uses ${next}`);
   }
   return last === 0 ? query : out + query.slice(last);
-}
-
-/** @internal The error for a placeholder whose value would not stay a value where it stands. */
-export function misplacedValue(placeholder: string, at: number, region: Region): ProgrammingError {
-  return new ProgrammingError(
-    region === Region.Literal
-      ? `Placeholder ${placeholder} at index ${at} is inside a quoted string or a comment, where its value would be spliced into that text; put it outside the quotes (the value is quoted for you)`
-      : `The value of placeholder ${placeholder} at index ${at} contains "*/", which ends the executable comment it stands in on a server that skips that comment`,
-  );
 }
 
 /** Builds a statement's text for a sql_mode: with NO_BACKSLASH_ESCAPES or without. */

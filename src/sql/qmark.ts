@@ -5,8 +5,8 @@
 // code, as the server reads it.
 import { ProgrammingError } from "../errors.js";
 import type { SqlArgs, SqlParam, TimeZone } from "../types.js";
-import { dependsOnMode, escapeValue, misplacedValue, type EscapeOptions, type SqlText } from "./escape.js";
-import { fitsRegion, Region } from "./regions.js";
+import { dependsOnMode, escapeValue, type EscapeOptions, type SqlText } from "./escape.js";
+import { fitsRegion, misplacedValue, Region } from "./regions.js";
 import { SqlLexer, Tok } from "./lexer.js";
 
 const QMARK = 0x3f;
